@@ -1,0 +1,100 @@
+package org.lvlmworkbench.core.arch.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lvlmworkbench.core.config.DecoderConfig;
+import org.lvlmworkbench.core.hooks.HookPoints;
+import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.model.ComponentSizes;
+import org.lvlmworkbench.core.model.KvCache;
+import org.lvlmworkbench.core.model.LanguageModel;
+import org.lvlmworkbench.core.model.WeightLoader;
+import org.lvlmworkbench.core.safetensors.DType;
+
+/** Text-only HF {@code LlamaForCausalLM} / {@code Qwen2ForCausalLM}: keys under {@code model.}. */
+public final class LlamaForCausalLm implements LanguageModel {
+
+    private final DecoderConfig config;
+    private final NDManager manager;
+    private final LlamaDecoder decoder;
+    private final Map<String, NDArray> parameters;
+    private final Map<String, DType> storedTypes;
+
+    public LlamaForCausalLm(DecoderConfig config, WeightLoader w, NDManager manager) {
+        this.config = config;
+        this.manager = manager;
+        this.decoder = new LlamaDecoder(config, w, "model.", "lm_head.weight");
+        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(w.loaded()));
+        this.storedTypes = Map.copyOf(w.storedTypes());
+    }
+
+    @Override
+    public String modelType() {
+        return config.modelType();
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public LlamaDecoder decoder() {
+        return decoder;
+    }
+
+    @Override
+    public NDArray forward(NDArray tokenIds, NDArray pixelValues, Hooks hooks, KvCache cache) {
+        if (pixelValues != null) {
+            throw new IllegalArgumentException(config.modelType() + " is a text-only model; it takes no image");
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray logits = decoder.forward(decoder.embed(tokenIds), cache, hooks);
+            NDScope.unregister(logits);
+            logits.attach(tokenIds.getManager());
+            return logits;
+        }
+    }
+
+    @Override
+    public List<String> hookPoints() {
+        List<String> out = new ArrayList<>();
+        out.add(HookPoints.TEXT_EMBED);
+        for (int i = 0; i < decoder.layers().size(); i++) {
+            out.addAll(List.of(HookPoints.text(i).all()));
+        }
+        out.add(HookPoints.FINAL_NORM);
+        out.add(HookPoints.LOGITS);
+        return out;
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public List<ComponentSize> components() {
+        return ComponentSizes.group(parameters, storedTypes, key -> {
+            if (key.startsWith("model.embed_tokens")) {
+                return "embed_tokens";
+            }
+            if (key.startsWith("model.layers.")) {
+                return "decoder_layers";
+            }
+            return key.equals("lm_head.weight") ? "lm_head" : "other";
+        });
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

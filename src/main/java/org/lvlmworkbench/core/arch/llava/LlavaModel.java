@@ -1,0 +1,182 @@
+package org.lvlmworkbench.core.arch.llava;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.lvlmworkbench.core.arch.clip.ClipVisionTower;
+import org.lvlmworkbench.core.arch.llama.LlamaDecoder;
+import org.lvlmworkbench.core.config.LlavaConfig;
+import org.lvlmworkbench.core.hooks.HookPoints;
+import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.model.ComponentSizes;
+import org.lvlmworkbench.core.model.KvCache;
+import org.lvlmworkbench.core.model.LanguageModel;
+import org.lvlmworkbench.core.model.WeightLoader;
+import org.lvlmworkbench.core.safetensors.DType;
+
+/**
+ * HF {@code LlavaForConditionalGeneration}: the CLIP tower's selected hidden states, projected to
+ * the decoder's width, take the places of the {@code <image>} tokens in the prompt.
+ */
+public final class LlavaModel implements LanguageModel {
+
+    private final LlavaConfig config;
+    private final LlavaKeyLayout layout;
+    private final NDManager manager;
+    private final ClipVisionTower vision;
+    private final LlavaProjector projector;
+    private final LlamaDecoder decoder;
+    private final Map<String, NDArray> parameters;
+    private final Map<String, DType> storedTypes;
+
+    public LlavaModel(LlavaConfig config, LlavaKeyLayout layout, WeightLoader w, NDManager manager) {
+        this.config = config;
+        this.layout = layout;
+        this.manager = manager;
+        this.vision = new ClipVisionTower(config.vision(), w, layout.vision());
+        long visionWidth = (long) config.vision().hiddenSize() * config.visionFeatureLayers().size();
+        this.projector = new LlavaProjector(w, layout.projector(), visionWidth, config.text().hiddenSize(),
+                config.projectorBias(), config.projectorHiddenAct());
+        this.decoder = new LlamaDecoder(config.text(), w, layout.text(), layout.lmHead());
+        this.parameters = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(w.loaded()));
+        this.storedTypes = Map.copyOf(w.storedTypes());
+    }
+
+    public LlavaConfig config() {
+        return config;
+    }
+
+    public LlavaKeyLayout layout() {
+        return layout;
+    }
+
+    public ClipVisionTower vision() {
+        return vision;
+    }
+
+    public LlavaProjector projector() {
+        return projector;
+    }
+
+    @Override
+    public String modelType() {
+        return "llava";
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public LlamaDecoder decoder() {
+        return decoder;
+    }
+
+    @Override
+    public long imageTokenId() {
+        return config.imageTokenIndex();
+    }
+
+    @Override
+    public int tokensPerImage() {
+        return config.tokensPerImage();
+    }
+
+    @Override
+    public NDArray forward(NDArray tokenIds, NDArray pixelValues, Hooks hooks, KvCache cache) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray embeddings = decoder.embed(tokenIds);
+            long[] ids = tokenIds.toLongArray();
+            int imageTokens = 0;
+            for (long id : ids) {
+                if (id == config.imageTokenIndex()) {
+                    imageTokens++;
+                }
+            }
+            if (pixelValues != null) {
+                embeddings = mergeImages(embeddings, ids, imageFeatures(pixelValues, hooks));
+            } else if (imageTokens > 0) {
+                throw new IllegalArgumentException("the prompt has " + imageTokens + " image tokens but no image was given");
+            }
+            NDArray logits = decoder.forward(embeddings, cache, hooks);
+            NDScope.unregister(logits);
+            logits.attach(tokenIds.getManager());
+            return logits;
+        }
+    }
+
+    /** Projected image features {@code [N, tokensPerImage, textHidden]}. */
+    public NDArray imageFeatures(NDArray pixelValues, Hooks hooks) {
+        List<NDArray> states = vision.hiddenStates(pixelValues, config.resolvedFeatureLayers(), hooks);
+        List<NDArray> selected = new ArrayList<>();
+        for (NDArray s : states) {
+            selected.add(config.visionFeatureSelectStrategy().equals("default") ? s.get(":, 1:, :") : s);
+        }
+        NDArray features = selected.size() == 1 ? selected.get(0)
+                : ai.djl.ndarray.NDArrays.concat(new NDList(selected), -1);
+        return hooks.at(HookPoints.PROJECTOR_OUT, projector.apply(features));
+    }
+
+    /** Puts image features where the image tokens are, as one differentiable gather. */
+    private NDArray mergeImages(NDArray embeddings, long[] ids, NDArray features) {
+        long b = embeddings.getShape().get(0);
+        long t = embeddings.getShape().get(1);
+        long h = embeddings.getShape().get(2);
+        long featureRows = features.getShape().get(0) * features.getShape().get(1);
+        long[] index = new long[ids.length];
+        long next = 0;
+        for (int p = 0; p < ids.length; p++) {
+            index[p] = ids[p] == config.imageTokenIndex() ? b * t + next++ : p;
+        }
+        if (next != featureRows) {
+            throw new IllegalArgumentException("the prompt has " + next + " image tokens but the "
+                    + features.getShape().get(0) + " image(s) give " + featureRows + " features ("
+                    + config.tokensPerImage() + " each)");
+        }
+        NDArray table = embeddings.reshape(b * t, h).concat(features.reshape(featureRows, h), 0);
+        NDArray gathered = Embedding.embedding(embeddings.getManager().create(index), table, SparseFormat.DENSE)
+                .singletonOrThrow();
+        return gathered.reshape(b, t, h);
+    }
+
+    @Override
+    public List<String> hookPoints() {
+        List<String> out = new ArrayList<>();
+        out.add(HookPoints.VISION_EMBED);
+        for (int i = 0; i < config.visionLayersUsed(); i++) {
+            out.addAll(List.of(HookPoints.vision(i).all()));
+        }
+        out.add(HookPoints.PROJECTOR_OUT);
+        out.add(HookPoints.TEXT_EMBED);
+        for (int i = 0; i < decoder.layers().size(); i++) {
+            out.addAll(List.of(HookPoints.text(i).all()));
+        }
+        out.add(HookPoints.FINAL_NORM);
+        out.add(HookPoints.LOGITS);
+        return out;
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public List<ComponentSize> components() {
+        return ComponentSizes.group(parameters, storedTypes, layout::componentOf);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

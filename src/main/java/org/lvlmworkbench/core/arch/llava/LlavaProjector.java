@@ -1,0 +1,30 @@
+package org.lvlmworkbench.core.arch.llava;
+
+import ai.djl.ndarray.NDArray;
+import org.lvlmworkbench.core.model.WeightLoader;
+import org.lvlmworkbench.core.tensor.Linear;
+import org.lvlmworkbench.core.tensor.LinearMap;
+import org.lvlmworkbench.core.tensor.Ops;
+
+/** LLaVA's multimodal projector: linear, activation, linear, from vision width to text width. */
+public final class LlavaProjector {
+
+    public final LinearMap linear1;
+    public final LinearMap linear2;
+    private final String activation;
+
+    public LlavaProjector(WeightLoader w, String prefix, long visionWidth, long textWidth, boolean bias,
+            String activation) {
+        this.linear1 = linear(w, prefix + "linear_1", textWidth, visionWidth, bias);
+        this.linear2 = linear(w, prefix + "linear_2", textWidth, textWidth, bias);
+        this.activation = activation;
+    }
+
+    public NDArray apply(NDArray features) {
+        return linear2.apply(Ops.activation(activation, linear1.apply(features)));
+    }
+
+    private static Linear linear(WeightLoader w, String name, long out, long in, boolean bias) {
+        return new Linear(w.load(name + ".weight", out, in), bias ? w.load(name + ".bias", out) : null);
+    }
+}

@@ -1,0 +1,67 @@
+package org.lvlmworkbench.core.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.function.LongConsumer;
+import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.model.KvCache;
+import org.lvlmworkbench.core.model.LoadedModel;
+
+/**
+ * Autoregressive generation with a KV cache: one full pass over the prompt (with the image), then
+ * one position per step. Hooks apply at every step.
+ */
+public final class Generator {
+
+    private Generator() {
+    }
+
+    public static GenerationResult generate(LoadedModel model, long[] promptIds, NDArray pixelValues,
+            GenerationSettings settings, Hooks hooks, LongConsumer onToken) {
+        TokenSampler sampler = new TokenSampler(settings);
+        long[] generated = new long[settings.maxNewTokens()];
+        int count = 0;
+        GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
+        long start = System.nanoTime();
+        long prefillEnd;
+        try (NDManager scope = model.model().manager().newSubManager();
+                KvCache cache = model.model().newCache(scope)) {
+            NDArray ids = scope.create(promptIds, new Shape(1, promptIds.length));
+            float[] last = lastLogits(model.model().forward(ids, pixelValues, hooks, cache));
+            prefillEnd = System.nanoTime();
+            while (true) {
+                long token = sampler.next(last);
+                if (model.eosTokenIds().contains(token)) {
+                    reason = GenerationResult.StopReason.END_OF_SEQUENCE;
+                    break;
+                }
+                generated[count++] = token;
+                if (onToken != null) {
+                    onToken.accept(token);
+                }
+                if (count == settings.maxNewTokens()) {
+                    break;
+                }
+                try (NDManager step = scope.newSubManager()) {
+                    NDArray next = step.create(new long[] {token}, new Shape(1, 1));
+                    last = lastLogits(model.model().forward(next, null, hooks, cache));
+                }
+            }
+        }
+        long end = System.nanoTime();
+        long[] out = Arrays.copyOf(generated, count);
+        String text = model.tokenizer().decode(out, true);
+        return new GenerationResult(promptIds, out, text, prefillEnd - start, end - prefillEnd, reason);
+    }
+
+    private static float[] lastLogits(NDArray logits) {
+        long t = logits.getShape().get(1);
+        NDArray last = logits.get(0).get(t - 1);
+        float[] values = last.toFloatArray();
+        last.close();
+        logits.close();
+        return values;
+    }
+}

@@ -1,0 +1,164 @@
+package org.lvlmworkbench.core.processing;
+
+import com.google.gson.JsonElement;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.lib.tag.Tag;
+import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.tree.TagNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.lvlmworkbench.core.config.ConfigException;
+import org.lvlmworkbench.core.config.JsonFields;
+
+/**
+ * A model's chat template, rendered with Jinjava. Jinjava reports many problems as errors in its
+ * result rather than exceptions and renders on; here every such error fails the render, because a
+ * silently wrong prompt gives silently wrong answers.
+ */
+public final class ChatTemplate {
+
+    private final String source;
+    private final Path origin;
+    private final String template;
+    private final Map<String, Object> specialTokens;
+
+    private ChatTemplate(String source, Path origin, Map<String, Object> specialTokens) {
+        this.source = source;
+        this.origin = origin;
+        this.template = toJinjava(source);
+        this.specialTokens = specialTokens;
+    }
+
+    public static ChatTemplate of(String source, Path origin, Map<String, Object> specialTokens) {
+        return new ChatTemplate(source, origin, specialTokens);
+    }
+
+    /**
+     * Finds the template as transformers does: {@code chat_template.jinja}, then
+     * {@code chat_template.json}, then {@code tokenizer_config.json}'s {@code chat_template}.
+     */
+    public static ChatTemplate load(Path folder) {
+        Map<String, Object> special = specialTokens(folder);
+        Path jinja = folder.resolve("chat_template.jinja");
+        try {
+            if (Files.isRegularFile(jinja)) {
+                return new ChatTemplate(Files.readString(jinja), jinja, special);
+            }
+        } catch (IOException e) {
+            throw new ConfigException(jinja, null, "cannot be read: " + e, e);
+        }
+        Path json = folder.resolve("chat_template.json");
+        if (Files.isRegularFile(json)) {
+            return new ChatTemplate(JsonFields.read(json).string("chat_template"), json, special);
+        }
+        Path tokConfig = folder.resolve("tokenizer_config.json");
+        if (Files.isRegularFile(tokConfig)) {
+            JsonFields f = JsonFields.read(tokConfig);
+            if (f.has("chat_template")) {
+                JsonElement e = f.raw().get("chat_template");
+                if (e.isJsonArray()) {
+                    for (JsonElement named : e.getAsJsonArray()) {
+                        if (named.isJsonObject() && "default".equals(named.getAsJsonObject().get("name").getAsString())) {
+                            return new ChatTemplate(named.getAsJsonObject().get("template").getAsString(), tokConfig, special);
+                        }
+                    }
+                    throw f.error("chat_template", "list has no template named 'default'");
+                }
+                return new ChatTemplate(f.string("chat_template"), tokConfig, special);
+            }
+        }
+        throw new ConfigException(folder, "chat_template",
+                "no chat template: expected chat_template.jinja, chat_template.json or tokenizer_config.json:chat_template");
+    }
+
+    private static Map<String, Object> specialTokens(Path folder) {
+        Map<String, Object> out = new HashMap<>();
+        Path tokConfig = folder.resolve("tokenizer_config.json");
+        if (Files.isRegularFile(tokConfig)) {
+            JsonFields f = JsonFields.read(tokConfig);
+            for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+                if (f.has(key)) {
+                    JsonElement e = f.raw().get(key);
+                    out.put(key, e.isJsonObject() ? e.getAsJsonObject().get("content").getAsString() : e.getAsString());
+                }
+            }
+        }
+        return out;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public Path origin() {
+        return origin;
+    }
+
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(false).build());
+        jinjava.getGlobalContext().registerTag(new GenerationTag());
+        jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
+                ChatTemplate.class, "raiseException", String.class));
+        Map<String, Object> bindings = new HashMap<>(specialTokens);
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            msgs.add(m.toTemplateValue());
+        }
+        bindings.put("messages", msgs);
+        bindings.put("add_generation_prompt", addGenerationPrompt);
+        RenderResult result = jinjava.renderForResult(template, bindings);
+        List<TemplateError> errors = result.getErrors();
+        if (!errors.isEmpty()) {
+            String text = errors.stream()
+                    .map(e -> e.getSeverity() + " line " + e.getLineno() + ": " + e.getMessage())
+                    .collect(Collectors.joining("; "));
+            throw new ConfigException(origin, "chat_template", "render failed: " + text);
+        }
+        return result.getOutput();
+    }
+
+    public static String raiseException(String message) {
+        throw new IllegalStateException("template raised: " + message);
+    }
+
+    /** Python string methods that HF templates use and Jinjava lacks, rewritten as filters. */
+    static String toJinjava(String src) {
+        return src.replace(".upper()", "|upper")
+                .replace(".lower()", "|lower")
+                .replace(".strip()", "|trim")
+                .replace(".title()", "|title");
+    }
+
+    /** transformers' {@code {% generation %}} marks assistant text for masks; rendering ignores it. */
+    private static final class GenerationTag implements Tag {
+        @Override
+        public String getName() {
+            return "generation";
+        }
+
+        @Override
+        public String getEndTagName() {
+            return "endgeneration";
+        }
+
+        @Override
+        public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+            StringBuilder sb = new StringBuilder();
+            for (Node child : tagNode.getChildren()) {
+                sb.append(child.render(interpreter).getValue());
+            }
+            return sb.toString();
+        }
+    }
+}
