@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.lvlmworkbench.core.config.ConfigException;
 import org.lvlmworkbench.core.config.JsonFields;
@@ -117,15 +119,52 @@ public final class ChatTemplate {
         }
         bindings.put("messages", msgs);
         bindings.put("add_generation_prompt", addGenerationPrompt);
+        checkNamesResolve(jinjava);
         RenderResult result = jinjava.renderForResult(template, bindings);
         List<TemplateError> errors = result.getErrors();
         if (!errors.isEmpty()) {
             String text = errors.stream()
-                    .map(e -> e.getSeverity() + " line " + e.getLineno() + ": " + e.getMessage())
+                    .map(e -> e.getSeverity() + " line " + e.getLineno() + ": " + e.getMessage() + rootCause(e))
                     .collect(Collectors.joining("; "));
             throw new ConfigException(origin, "chat_template", "render failed: " + text);
         }
         return result.getOutput();
+    }
+
+    private static final Pattern EXPRESSION = Pattern.compile("\\{\\{(.*?)\\}\\}|\\{%(.*?)%\\}", Pattern.DOTALL);
+    private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"");
+    private static final Pattern FILTER = Pattern.compile("\\|\\s*([A-Za-z_]\\w*)");
+    private static final Pattern TEST = Pattern.compile("\\bis\\s+(?:not\\s+)?([A-Za-z_]\\w*)");
+
+    /** Jinjava renders an unknown filter or test as nothing, without an error; refuse them up front. */
+    private void checkNamesResolve(Jinjava jinjava) {
+        Matcher m = EXPRESSION.matcher(template);
+        while (m.find()) {
+            String code = STRING_LITERAL.matcher(m.group(1) != null ? m.group(1) : m.group(2)).replaceAll("''");
+            Matcher f = FILTER.matcher(code);
+            while (f.find()) {
+                if (jinjava.getGlobalContext().getFilter(f.group(1)) == null) {
+                    throw new ConfigException(origin, "chat_template", "unknown filter '" + f.group(1) + "'");
+                }
+            }
+            Matcher t = TEST.matcher(code);
+            while (t.find()) {
+                if (jinjava.getGlobalContext().getExpTest(t.group(1)) == null) {
+                    throw new ConfigException(origin, "chat_template", "unknown test '" + t.group(1) + "'");
+                }
+            }
+        }
+    }
+
+    private static String rootCause(TemplateError e) {
+        Throwable t = e.getException();
+        if (t == null) {
+            return "";
+        }
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return " (" + t.getMessage() + ")";
     }
 
     public static String raiseException(String message) {

@@ -58,9 +58,17 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     public static SafetensorsFile open(Path path) {
+        return open(path, true);
+    }
+
+    /** {@code mapPrivately = false} forces the copying path that read-only files take. */
+    static SafetensorsFile open(Path path, boolean mapPrivately) {
         FileChannel channel;
-        boolean privateMapping = true;
+        boolean privateMapping = mapPrivately;
         try {
+            if (!mapPrivately) {
+                throw new IOException("private mapping not requested");
+            }
             // The JDK only grants copy-on-write maps on channels opened for writing; nothing is written.
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException | SecurityException e) {
