@@ -89,6 +89,9 @@ public final class LlamaForCausalLm implements LanguageModel {
             if (key.startsWith("model.layers.")) {
                 return "decoder_layers";
             }
+            if (key.startsWith("model.norm.")) {
+                return "final_norm";
+            }
             return key.equals("lm_head.weight") ? "lm_head" : "other";
         });
     }

@@ -40,6 +40,9 @@ public record LlavaKeyLayout(String name, String vision, String projector, Strin
         if (key.startsWith(text + "layers.")) {
             return "decoder_layers";
         }
+        if (key.startsWith(text + "norm.")) {
+            return "final_norm";
+        }
         if (key.equals(lmHead)) {
             return "lm_head";
         }

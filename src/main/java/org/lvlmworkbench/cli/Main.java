@@ -1,0 +1,29 @@
+package org.lvlmworkbench.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The headless workbench: everything the GUI does, from a terminal or a GPU server. */
+@Command(name = "lvlm", mixinStandardHelpOptions = true, version = "LVLM Workbench 0.1.0",
+        description = "Open, run, interpret and compress vision-language models in Hugging Face format.",
+        subcommands = {RunCommand.class, InspectCommand.class, MakeRandomCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // Errors from bad input already name the file and field; a stack trace would bury that.
+            cmd.getErr().println("error: " + e.getMessage());
+            if (Boolean.getBoolean("lvlm.debug")) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}
