@@ -55,10 +55,15 @@ public final class RandomLlava {
     public static WordLevelTokenizer writeFolder(Path folder, LlavaSpec spec, LlavaKeyLayout layout, DType dtype,
             int shards, long seed) {
         WordLevelTokenizer tokenizer = new WordLevelTokenizer(TEST_WORDS);
+        writeFolder(folder, spec, layout, dtype, shards, seed, tokenizer);
+        return tokenizer;
+    }
+
+    public static void writeFolder(Path folder, LlavaSpec spec, LlavaKeyLayout layout, DType dtype, int shards,
+            long seed, WordLevelTokenizer tokenizer) {
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
             Map<String, NDArray> w = weights(spec, layout, tokenizer.size(), seed, manager);
             LlavaFolderWriter.write(folder, spec, tokenizer, w, dtype, shards);
         }
-        return tokenizer;
     }
 }

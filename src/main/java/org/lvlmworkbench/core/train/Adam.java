@@ -1,0 +1,63 @@
+package org.lvlmworkbench.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * AdamW (decoupled weight decay, applied to matrices only, as is usual for transformers) with
+ * global-norm gradient clipping. Updates run outside the gradient collector, where PyTorch allows
+ * in-place writes to leaf tensors.
+ */
+final class Adam {
+
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPS = 1e-8;
+
+    private final Map<String, NDArray> params;
+    final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
+    final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+
+    Adam(Map<String, NDArray> params, NDManager manager) {
+        this.params = params;
+        params.forEach((name, p) -> {
+            firstMoments.put(name, manager.zeros(p.getShape()));
+            secondMoments.put(name, manager.zeros(p.getShape()));
+        });
+    }
+
+    /** Restores moments saved by an earlier run. */
+    void restore(Map<String, NDArray> first, Map<String, NDArray> second) {
+        first.forEach((k, v) -> firstMoments.get(k).set(v.toFloatArray()));
+        second.forEach((k, v) -> secondMoments.get(k).set(v.toFloatArray()));
+    }
+
+    /** Applies one update for {@code step} (0-based) and returns the gradient norm before clipping. */
+    double step(Map<String, NDArray> gradients, int step, double lr, double weightDecay, double clipNorm) {
+        double sq = 0;
+        for (NDArray g : gradients.values()) {
+            sq += g.square().sum().getFloat();
+        }
+        double norm = Math.sqrt(sq);
+        float scale = (float) (norm > clipNorm ? clipNorm / norm : 1.0);
+        float c1 = (float) (1 - Math.pow(BETA1, step + 1));
+        float c2 = (float) (1 - Math.pow(BETA2, step + 1));
+        for (Map.Entry<String, NDArray> e : gradients.entrySet()) {
+            String name = e.getKey();
+            NDArray w = params.get(name);
+            NDArray g = e.getValue().mul(scale);
+            NDArray m = firstMoments.get(name);
+            NDArray v = secondMoments.get(name);
+            m.muli((float) BETA1).addi(g.mul((float) (1 - BETA1)));
+            v.muli((float) BETA2).addi(g.square().muli((float) (1 - BETA2)));
+            NDArray update = m.div(c1).divi(v.div(c2).sqrt().addi((float) EPS));
+            if (weightDecay > 0 && w.getShape().dimension() >= 2) {
+                w.muli((float) (1 - lr * weightDecay));
+            }
+            w.subi(update.muli((float) lr));
+        }
+        return norm;
+    }
+}

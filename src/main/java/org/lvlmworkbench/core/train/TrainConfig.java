@@ -1,0 +1,38 @@
+package org.lvlmworkbench.core.train;
+
+import org.lvlmworkbench.core.sample.LlavaSpec;
+
+/**
+ * Settings of a sample-model training run. The learning rate warms up linearly, then follows a
+ * cosine down to {@code minLearningRateRatio} of its peak.
+ */
+public record TrainConfig(LlavaSpec spec, int steps, int batchSize, double learningRate, double minLearningRateRatio,
+        int warmupSteps, double weightDecay, double clipNorm, long seed, int validateEvery, int validationSize,
+        int checkpointEvery) {
+
+    /** The shipped sample: 48-pixel images in 8-pixel patches, 4 vision and 8 decoder layers. */
+    public static TrainConfig sample() {
+        LlavaSpec spec = new LlavaSpec(48, 8, 64, 128, 4, 4, 96, 256, 8, 4, 2, 256, 10000.0);
+        return new TrainConfig(spec, 2400, 32, 2e-3, 0.05, 100, 0.01, 1.0, 7, 200, 256, 200);
+    }
+
+    /** A configuration small enough for a unit test to take a few steps in seconds. */
+    public static TrainConfig tiny(int steps) {
+        LlavaSpec spec = new LlavaSpec(24, 8, 16, 32, 2, 2, 32, 64, 2, 2, 1, 128, 10000.0);
+        return new TrainConfig(spec, steps, 8, 3e-3, 0.1, 2, 0.0, 1.0, 3, 1000, 16, 1000);
+    }
+
+    public double learningRate(int step) {
+        if (step < warmupSteps) {
+            return learningRate * (step + 1) / warmupSteps;
+        }
+        double progress = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
+        double cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress)));
+        return learningRate * (minLearningRateRatio + (1 - minLearningRateRatio) * cosine);
+    }
+
+    public TrainConfig withSteps(int newSteps) {
+        return new TrainConfig(spec, newSteps, batchSize, learningRate, minLearningRateRatio, warmupSteps, weightDecay,
+                clipNorm, seed, validateEvery, validationSize, checkpointEvery);
+    }
+}
