@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The headless workbench: everything the GUI does, from a terminal or a GPU server. */
 @Command(name = "lvlm", mixinStandardHelpOptions = true, version = "LVLM Workbench 0.1.0",
         description = "Open, run, interpret and compress vision-language models in Hugging Face format.",
-        subcommands = {RunCommand.class, InspectCommand.class, EvalCommand.class, TrainSampleCommand.class,
+        subcommands = {AppCommand.class, RunCommand.class, InspectCommand.class, EvalCommand.class, TrainSampleCommand.class,
                 MakeRandomCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -35,9 +35,20 @@ final class TrainSampleCommand implements Callable<Integer> {
         TrainConfig config = steps == null ? TrainConfig.sample() : TrainConfig.sample().withSteps(steps);
         SampleTrainer trainer = new SampleTrainer(out, config, p -> {
             if (p.step() % 20 == 0 || !Double.isNaN(p.validationAccuracy())) {
-                log.printf("step %5d/%d  loss %.4f  lr %.2e%s  %.0f s%n", p.step(), p.totalSteps(), p.loss(),
+                StringBuilder types = new StringBuilder();
+                p.accuracyByType().forEach((k, v) -> {
+                    if (!k.equals("overall")) {
+                        types.append(String.format(" %s %.0f%%", k, 100 * v));
+                    }
+                });
+                log.printf("step %5d/%d  loss %.4f  lr %.2e%s%s%s  %.0f s%n", p.step(), p.totalSteps(), p.loss(),
                         p.learningRate(), Double.isNaN(p.validationAccuracy()) ? ""
-                                : String.format("  val acc %.1f%%", 100 * p.validationAccuracy()), p.elapsedSeconds());
+                                : String.format("  val acc %.1f%% (", 100 * p.validationAccuracy()),
+                        types.toString().strip(), Double.isNaN(p.validationAccuracy()) ? "" : ")",
+                        p.elapsedSeconds());
+                if (p.skipped() > 0 && p.step() % 200 == 0) {
+                    log.printf("  %d batch(es) skipped for a non-finite gradient%n", p.skipped());
+                }
                 log.flush();
             }
         });

@@ -41,6 +41,10 @@ final class Adam {
             sq += g.square().sum().getFloat();
         }
         double norm = Math.sqrt(sq);
+        if (!Double.isFinite(norm)) {
+            // One overflowing batch must not poison the moments; skip it and let the caller see why.
+            return norm;
+        }
         float scale = (float) (norm > clipNorm ? clipNorm / norm : 1.0);
         float c1 = (float) (1 - Math.pow(BETA1, step + 1));
         float c2 = (float) (1 - Math.pow(BETA2, step + 1));

@@ -84,6 +84,8 @@ public final class SampleTrainer {
             long pad = tokenizer.id(WordLevelTokenizer.PAD);
             long eos = tokenizer.id(WordLevelTokenizer.EOS);
             double accuracy = Double.NaN;
+            Map<String, Double> byType = Map.of();
+            int skipped = 0;
             for (int step = startStep; step < config.steps(); step++) {
                 if (cancelled.getAsBoolean()) {
                     saveState(state, model, adam, step);
@@ -95,19 +97,24 @@ public final class SampleTrainer {
                 }
                 double lr = config.learningRate(step);
                 double loss = trainStep(model, params, adam, new AnswerBatch(model, examples, pad, eos), step, lr);
+                if (!Double.isFinite(loss)) {
+                    skipped++;
+                }
                 boolean last = step == config.steps() - 1;
-                if ((step + 1) % config.validateEvery() == 0 || last) {
-                    accuracy = validate(model, pad, eos);
+                boolean validated = (step + 1) % config.validateEvery() == 0 || last;
+                if (validated) {
+                    byType = validate(model, pad, eos);
+                    accuracy = byType.get("overall");
                 }
                 if ((step + 1) % config.checkpointEvery() == 0 && !last) {
                     saveState(state, model, adam, step + 1);
                 }
                 listener.accept(new TrainProgress(step + 1, config.steps(), loss, lr,
-                        (step + 1) % config.validateEvery() == 0 || last ? accuracy : Double.NaN,
+                        validated ? accuracy : Double.NaN, validated ? byType : Map.of(), skipped,
                         (System.nanoTime() - started) / 1e9));
             }
             if (Double.isNaN(accuracy)) {
-                accuracy = validate(model, pad, eos);
+                accuracy = validate(model, pad, eos).get("overall");
             }
             LlavaFolderWriter.write(out, config.spec(), tokenizer, model.model().parameters(), DType.BF16, 1);
             deleteState(state);
@@ -143,9 +150,9 @@ public final class SampleTrainer {
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
             params.forEach((name, p) -> grads.put(name, p.getGradient()));
-            adam.step(grads, step, lr, config.weightDecay(), config.clipNorm());
+            double norm = adam.step(grads, step, lr, config.weightDecay(), config.clipNorm());
             grads.values().forEach(g -> g.muli(0f));
-            return lossValue;
+            return Double.isFinite(norm) ? lossValue : Double.NaN;
         }
     }
 
@@ -163,10 +170,9 @@ public final class SampleTrainer {
         return logProbs.mul(target).sum().neg().div((float) rows.length);
     }
 
-    /** First-token accuracy on the validation split: does the answer word come out on top? */
-    private double validate(LoadedModel model, long pad, long eos) {
-        int correct = 0;
-        int total = 0;
+    /** First-token accuracy on the validation split, per question type and "overall". */
+    private Map<String, Double> validate(LoadedModel model, long pad, long eos) {
+        Map<String, int[]> counts = new java.util.TreeMap<>();
         int batch = config.batchSize();
         for (int start = 0; start < config.validationSize(); start += batch) {
             List<ShapesWorld.Example> examples = new ArrayList<>();
@@ -188,12 +194,18 @@ public final class SampleTrainer {
                             best = v;
                         }
                     }
-                    correct += best == b.answerTokens[i] ? 1 : 0;
-                    total++;
+                    int hit = best == b.answerTokens[i] ? 1 : 0;
+                    for (String key : List.of(examples.get(i).type().name().toLowerCase(), "overall")) {
+                        int[] c = counts.computeIfAbsent(key, k -> new int[2]);
+                        c[0] += hit;
+                        c[1]++;
+                    }
                 }
             }
         }
-        return (double) correct / total;
+        Map<String, Double> out = new LinkedHashMap<>();
+        counts.forEach((k, c) -> out.put(k, (double) c[0] / c[1]));
+        return out;
     }
 
     // ---- resumable state ----

@@ -13,7 +13,7 @@ public record TrainConfig(LlavaSpec spec, int steps, int batchSize, double learn
     /** The shipped sample: 48-pixel images in 8-pixel patches, 4 vision and 8 decoder layers. */
     public static TrainConfig sample() {
         LlavaSpec spec = new LlavaSpec(48, 8, 64, 128, 4, 4, 96, 256, 8, 4, 2, 256, 10000.0);
-        return new TrainConfig(spec, 2400, 32, 2e-3, 0.05, 100, 0.01, 1.0, 7, 200, 256, 200);
+        return new TrainConfig(spec, 3000, 32, 1e-3, 0.05, 200, 0.01, 1.0, 7, 200, 384, 200);
     }
 
     /** A configuration small enough for a unit test to take a few steps in seconds. */

@@ -1,6 +1,12 @@
 package org.lvlmworkbench.core.train;
 
-/** One report from a training run; {@code validationAccuracy} is NaN on steps that did not validate. */
+import java.util.Map;
+
+/**
+ * One report from a training run. {@code validationAccuracy} is NaN, and {@code accuracyByType}
+ * empty, on steps that did not validate; {@code skipped} counts batches dropped for a non-finite
+ * gradient so far.
+ */
 public record TrainProgress(int step, int totalSteps, double loss, double learningRate, double validationAccuracy,
-        double elapsedSeconds) {
+        Map<String, Double> accuracyByType, int skipped, double elapsedSeconds) {
 }

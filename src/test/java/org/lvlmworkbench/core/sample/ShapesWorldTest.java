@@ -1,0 +1,60 @@
+package org.lvlmworkbench.core.sample;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ShapesWorldTest {
+
+    private final ShapesWorld world = new ShapesWorld(48, 7);
+
+    @Test
+    void examplesAreReproducibleAndSplitsDiffer() {
+        ShapesWorld.Example a = world.example(ShapesWorld.Split.TRAIN, 12);
+        ShapesWorld.Example b = new ShapesWorld(48, 7).example(ShapesWorld.Split.TRAIN, 12);
+        assertArrayEquals(a.image().rgb(), b.image().rgb());
+        assertEquals(a.question(), b.question());
+        assertNotEquals(a.question() + a.shapes(), world.example(ShapesWorld.Split.EVALUATION, 12).question()
+                + world.example(ShapesWorld.Split.EVALUATION, 12).shapes());
+    }
+
+    @Test
+    void answersAgreeWithTheSceneAndEveryTypeAppears() {
+        Map<ShapesWorld.QuestionType, Integer> counts = new EnumMap<>(ShapesWorld.QuestionType.class);
+        for (int i = 0; i < 600; i++) {
+            ShapesWorld.Example e = world.example(ShapesWorld.Split.TRAIN, i);
+            counts.merge(e.type(), 1, Integer::sum);
+            assertTrue(ShapesWorld.WORDS.contains(e.answer()), e.answer());
+            Set<ShapesWorld.Kind> kinds = new HashSet<>();
+            Set<ShapesWorld.Colour> colours = new HashSet<>();
+            for (ShapesWorld.Shape s : e.shapes()) {
+                assertTrue(kinds.add(s.kind()) && colours.add(s.colour()), "kinds and colours are unique per image");
+            }
+            switch (e.type()) {
+                case COUNT -> assertEquals(new String[] {"", "one", "two", "three"}[e.shapes().size()], e.answer());
+                case COLOR -> assertTrue(e.shapes().stream().anyMatch(s -> e.question().contains(ShapesWorld.word(s.kind()))
+                        && ShapesWorld.word(s.colour()).equals(e.answer())));
+                default -> { }
+            }
+        }
+        assertEquals(ShapesWorld.QuestionType.values().length, counts.size());
+        counts.values().forEach(c -> assertTrue(c > 60, "types are balanced: " + counts));
+    }
+
+    @Test
+    void shapesArePaintedInTheirColour() {
+        ShapesWorld.Example e = world.example(ShapesWorld.Split.TRAIN, 3);
+        ShapesWorld.Shape s = e.shapes().get(0);
+        int r = e.image().get(s.cx(), s.cy(), 0);
+        int g = e.image().get(s.cx(), s.cy(), 1);
+        assertEquals(s.colour().r, r);
+        assertEquals(s.colour().g, g);
+    }
+}
