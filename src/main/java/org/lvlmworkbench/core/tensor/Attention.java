@@ -32,7 +32,7 @@ public final class Attention {
         long group = h / kvh;
         // Grouped heads share a kv head: fold the group into the query axis instead of copying k and v.
         NDArray qg = group == 1 ? q : q.reshape(b, kvh, group * t, d);
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(d)));
+        NDArray scores = OwnedTensors.scale(qg.matMul(k.transpose(0, 1, 3, 2)), (float) (1.0 / Math.sqrt(d)));
         if (group != 1) {
             scores = scores.reshape(b, h, t, s);
         }
@@ -54,6 +54,6 @@ public final class Attention {
                 m[(int) (i * keys + j)] = MASKED;
             }
         }
-        return manager.create(m, new Shape(queries, keys));
+        return OwnedTensors.of(manager, m, new Shape(queries, keys));
     }
 }

@@ -27,7 +27,7 @@ public final class Ops {
     /** The activation HF names {@code name}. */
     public static NDArray activation(String name, NDArray x) {
         return switch (name) {
-            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702f)));
+            case "quick_gelu" -> x.mul(Activation.sigmoid(OwnedTensors.scale(x, 1.702f)));
             case "gelu" -> Activation.gelu(x);
             case "gelu_new", "gelu_pytorch_tanh" -> geluTanh(x);
             case "silu", "swish" -> x.mul(Activation.sigmoid(x));
@@ -37,7 +37,8 @@ public final class Ops {
     }
 
     private static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul(SQRT_2_OVER_PI);
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray cube = x.mul(x).mul(x);
+        NDArray inner = OwnedTensors.scale(x.add(OwnedTensors.scale(cube, 0.044715f)), SQRT_2_OVER_PI);
+        return OwnedTensors.scale(x, 0.5f).mul(inner.tanh().add(1f));
     }
 }

@@ -33,7 +33,7 @@ public final class Rotary {
             }
         }
         Shape shape = new Shape(length, dim);
-        return new NDArray[] {manager.create(cos, shape), manager.create(sin, shape)};
+        return new NDArray[] {OwnedTensors.of(manager, cos, shape), OwnedTensors.of(manager, sin, shape)};
     }
 
     /** Rotates {@code x} of shape {@code [B, H, T, D]} by the table from {@link #table}. */

@@ -20,6 +20,7 @@ import org.lvlmworkbench.core.model.KvCache;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.WeightLoader;
 import org.lvlmworkbench.core.safetensors.DType;
+import org.lvlmworkbench.core.tensor.OwnedTensors;
 
 /**
  * HF {@code LlavaForConditionalGeneration}: the CLIP tower's selected hidden states, projected to
@@ -143,7 +144,7 @@ public final class LlavaModel implements LanguageModel {
                     + config.tokensPerImage() + " each)");
         }
         NDArray table = embeddings.reshape(b * t, h).concat(features.reshape(featureRows, h), 0);
-        NDArray gathered = Embedding.embedding(embeddings.getManager().create(index), table, SparseFormat.DENSE)
+        NDArray gathered = Embedding.embedding(OwnedTensors.of(embeddings.getManager(), index), table, SparseFormat.DENSE)
                 .singletonOrThrow();
         return gathered.reshape(b, t, h);
     }
