@@ -32,7 +32,7 @@ class WorkbenchAppTest {
     static void start() throws Exception {
         HeadlessFx.configure();
         Path examples = Files.createTempDirectory("examples");
-        Path file = ShapesEvalSet.write(examples, new ShapesWorld(32, 5), 4);
+        Path file = ShapesEvalSet.write(examples, new ShapesWorld(48, 5), 4);
         FxToolkit.registerPrimaryStage();
         app = FxToolkit.setupApplication(WorkbenchApp.class, TinyModels.legacyF32().toString(), file.toString());
     }

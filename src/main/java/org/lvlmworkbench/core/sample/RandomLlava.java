@@ -40,15 +40,35 @@ public final class RandomLlava {
                     java.util.Arrays.fill(values, 1f);
                 }
             } else {
-                boolean embedding = name.contains("embed");
-                double std = embedding || shape.length < 2 ? 0.5 : 1.0 / Math.sqrt((double) n / shape[0]);
                 for (int i = 0; i < n; i++) {
-                    values[i] = (float) (random.nextGaussian() * std);
+                    values[i] = (float) (random.nextGaussian() * initStd(name, shape, spec));
                 }
             }
             out.put(name, manager.create(values, new Shape(shape)));
         }
         return out;
+    }
+
+    /**
+     * Embeddings start at a fixed scale (norms follow them); matrices at 1/sqrt(fan-in); the
+     * projections that write into the residual stream are further scaled by 1/sqrt(2 x depth), as
+     * in GPT-2, so every block starts close to the identity and deep stacks train from the start;
+     * biases start small but non-zero, so tests can tell a loaded bias from a missing one.
+     */
+    static double initStd(String name, long[] shape, LlavaSpec spec) {
+        if (name.contains("embed")) {
+            return 0.5;
+        }
+        if (shape.length < 2) {
+            return 0.02;
+        }
+        double std = 1.0 / Math.sqrt((double) new Shape(shape).size() / shape[0]);
+        if (name.contains("o_proj") || name.contains("down_proj")) {
+            std /= Math.sqrt(2.0 * spec.textLayers());
+        } else if (name.contains("out_proj") || name.contains("fc2")) {
+            std /= Math.sqrt(2.0 * spec.visionLayers());
+        }
+        return std;
     }
 
     /** Writes a random-weight LLaVA folder and returns its tokenizer. */

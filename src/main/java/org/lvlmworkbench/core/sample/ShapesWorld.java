@@ -13,7 +13,7 @@ import org.lvlmworkbench.core.processing.RgbImage;
  */
 public final class ShapesWorld {
 
-    public enum Kind { CIRCLE, SQUARE, TRIANGLE, DIAMOND }
+    public enum Kind { CIRCLE, SQUARE, TRIANGLE, CROSS }
 
     public enum Colour {
         RED(220, 40, 40), GREEN(40, 190, 60), BLUE(50, 90, 230), YELLOW(235, 220, 50), PURPLE(160, 60, 200);
@@ -48,11 +48,22 @@ public final class ShapesWorld {
     public record Example(RgbImage image, List<Shape> shapes, QuestionType type, String question, String answer) {
     }
 
+    /** One question with its answer. */
+    public record QA(QuestionType type, String question, String answer) {
+    }
+
+    /** Several different questions about one image, as a multi-turn chat. */
+    public record Conversation(RgbImage image, List<Shape> shapes, List<QA> turns) {
+    }
+
     /** Every word questions and answers use, for the tokenizer. */
     public static final List<String> WORDS = List.of("user", "assistant", ":", "?", "what", "color", "is", "the",
             "shape", "how", "many", "shapes", "are", "there", "on", "left", "or", "right", "at", "top", "bottom",
-            "of", "yes", "no", "circle", "square", "triangle", "diamond", "red", "green", "blue", "yellow", "purple",
-            "one", "two", "three");
+            "of", "yes", "no", "circle", "square", "triangle", "cross", "red", "green", "blue", "yellow", "purple",
+            "one", "two", "three", "describe", "image", ".");
+
+    /** The training-only turn that names every shape, left to right. */
+    public static final String CAPTION_QUESTION = "describe the image.";
 
     private static final String[] COUNT_WORDS = {"zero", "one", "two", "three"};
 
@@ -63,6 +74,9 @@ public final class ShapesWorld {
         if (size < 24) {
             throw new IllegalArgumentException("images must be at least 24 pixels, got " + size);
         }
+        if (size % 3 != 0) {
+            throw new IllegalArgumentException("images are a 3x3 board, so the size must divide by 3, got " + size);
+        }
         this.size = size;
         this.seed = seed;
     }
@@ -71,63 +85,87 @@ public final class ShapesWorld {
         return size;
     }
 
+    private Random random(Split split, long index) {
+        return new Random(seed * 0x9E3779B97F4A7C15L ^ split.salt * 31 + index);
+    }
+
+    /** One question about one image; question types are drawn uniformly. */
     public Example example(Split split, long index) {
-        Random random = new Random(seed * 0x9E3779B97F4A7C15L ^ split.salt * 31 + index);
+        Random random = random(split, index);
         QuestionType type = QuestionType.values()[random.nextInt(QuestionType.values().length)];
         while (true) {
             List<Shape> shapes = scene(random, type == QuestionType.RELATION ? 2 + random.nextInt(2) : 1 + random.nextInt(3));
-            if (shapes == null) {
-                continue;
-            }
-            Example e = ask(random, type, shapes);
-            if (e != null) {
-                return e;
+            QA qa = ask(random, type, shapes);
+            if (qa != null) {
+                return new Example(render(shapes, random), List.copyOf(shapes), type, qa.question(), qa.answer());
             }
         }
     }
 
+    /**
+     * Up to {@code turns} different questions about one image. Training on conversations reuses each
+     * image's vision pass for several answers, as LLaVA's own instruction data does.
+     */
+    public Conversation conversation(Split split, long index, int turns) {
+        Random random = random(split, index);
+        List<Shape> shapes = scene(random, 1 + random.nextInt(3));
+        List<QA> qas = new ArrayList<>();
+        // Half the conversations also caption the image at a random turn: a dense signal that names
+        // every shape's kind and colour, the way LLaVA's caption stage aligns vision with text.
+        int captionTurn = random.nextBoolean() ? random.nextInt(turns) : -1;
+        for (int attempt = 0; attempt < 40 && qas.size() < turns; attempt++) {
+            if (qas.size() == captionTurn) {
+                qas.add(new QA(null, CAPTION_QUESTION, caption(shapes)));
+                continue;
+            }
+            QA qa = ask(random, QuestionType.values()[random.nextInt(QuestionType.values().length)], shapes);
+            if (qa != null && qas.stream().noneMatch(q -> q.question().equals(qa.question()))) {
+                qas.add(qa);
+            }
+        }
+        return new Conversation(render(shapes, random), List.copyOf(shapes), List.copyOf(qas));
+    }
+
+    /**
+     * Shapes sit in distinct cells of a 3x3 board, centred with a pixel of jitter. With 48-pixel
+     * images and 8-pixel patches each cell is a 2x2 block of patches, so a shape's corners and
+     * curves land in the same patch positions wherever it is: a tiny vision tower trained from
+     * scratch learns shapes from tens of thousands of images instead of millions.
+     */
     private List<Shape> scene(Random random, int count) {
+        List<Integer> cells = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8));
+        java.util.Collections.shuffle(cells, random);
         List<Kind> kinds = new ArrayList<>(List.of(Kind.values()));
         List<Colour> colours = new ArrayList<>(List.of(Colour.values()));
+        int cell = size / 3;
+        int maxR = cell / 2 - 1;
+        int minR = Math.max(3, maxR - 2);
         List<Shape> shapes = new ArrayList<>();
-        int minR = Math.max(4, size / 10);
-        int maxR = Math.max(minR + 1, size / 7);
         for (int i = 0; i < count; i++) {
+            int c = cells.get(i);
             Kind kind = kinds.remove(random.nextInt(kinds.size()));
             Colour colour = colours.remove(random.nextInt(colours.size()));
-            boolean placed = false;
-            for (int attempt = 0; attempt < 50 && !placed; attempt++) {
-                int r = minR + random.nextInt(maxR - minR + 1);
-                int cx = r + 1 + random.nextInt(size - 2 * r - 2);
-                int cy = r + 1 + random.nextInt(size - 2 * r - 2);
-                boolean free = true;
-                for (Shape s : shapes) {
-                    int dx = s.cx - cx;
-                    int dy = s.cy - cy;
-                    int gap = s.radius + r + 3;
-                    if (dx * dx + dy * dy < gap * gap) {
-                        free = false;
-                        break;
-                    }
-                }
-                if (free) {
-                    shapes.add(new Shape(kind, colour, cx, cy, r));
-                    placed = true;
-                }
-            }
-            if (!placed) {
-                return null;
-            }
+            int r = minR + random.nextInt(maxR - minR + 1);
+            int cx = (c % 3) * cell + cell / 2 + random.nextInt(3) - 1;
+            int cy = (c / 3) * cell + cell / 2 + random.nextInt(3) - 1;
+            shapes.add(new Shape(kind, colour, cx, cy, r));
         }
         return shapes;
     }
 
+    private int column(Shape s) {
+        return Math.min(2, s.cx * 3 / size);
+    }
+
+    private int row(Shape s) {
+        return Math.min(2, s.cy * 3 / size);
+    }
+
     /** A question of {@code type} about the scene, or null when the scene makes it ambiguous. */
-    private Example ask(Random random, QuestionType type, List<Shape> shapes) {
+    private QA ask(Random random, QuestionType type, List<Shape> shapes) {
         Shape s = shapes.get(random.nextInt(shapes.size()));
         String kind = word(s.kind);
         String colour = word(s.colour);
-        int margin = size / 8;
         String question;
         String answer;
         switch (type) {
@@ -144,22 +182,22 @@ public final class ShapesWorld {
                 answer = COUNT_WORDS[shapes.size()];
             }
             case HORIZONTAL -> {
-                if (Math.abs(2 * s.cx - size) < 2 * margin) {
+                if (column(s) == 1) {
                     return null;
                 }
                 question = "is the " + kind + " on the left or right?";
-                answer = 2 * s.cx < size ? "left" : "right";
+                answer = column(s) == 0 ? "left" : "right";
             }
             case VERTICAL -> {
-                if (Math.abs(2 * s.cy - size) < 2 * margin) {
+                if (row(s) == 1) {
                     return null;
                 }
                 question = "is the " + kind + " at the top or bottom?";
-                answer = 2 * s.cy < size ? "top" : "bottom";
+                answer = row(s) == 0 ? "top" : "bottom";
             }
             case RELATION -> {
                 Shape other = shapes.get(random.nextInt(shapes.size()));
-                if (other == s || Math.abs(other.cx - s.cx) < margin) {
+                if (other == s || column(other) == column(s)) {
                     return null;
                 }
                 question = "is the " + kind + " left of the " + word(other.kind) + "?";
@@ -167,7 +205,18 @@ public final class ShapesWorld {
             }
             default -> throw new IllegalStateException(type.name());
         }
-        return new Example(render(shapes, random), List.copyOf(shapes), type, question, answer);
+        return new QA(type, question, answer);
+    }
+
+    /** "red square blue circle": every shape, left to right. */
+    static String caption(List<Shape> shapes) {
+        List<Shape> sorted = new ArrayList<>(shapes);
+        sorted.sort(java.util.Comparator.comparingInt(Shape::cx));
+        StringBuilder sb = new StringBuilder();
+        for (Shape s : sorted) {
+            sb.append(sb.length() == 0 ? "" : " ").append(word(s.colour)).append(' ').append(word(s.kind));
+        }
+        return sb.toString();
     }
 
     static String word(Enum<?> e) {
@@ -205,7 +254,7 @@ public final class ShapesWorld {
         return switch (s.kind) {
             case CIRCLE -> dx * dx + dy * dy <= r * r;
             case SQUARE -> Math.abs(dx) <= r * 0.85 && Math.abs(dy) <= r * 0.85;
-            case DIAMOND -> Math.abs(dx) + Math.abs(dy) <= r;
+            case CROSS -> Math.abs(dx) <= r && Math.abs(dy) <= r && (Math.abs(dx) <= r * 0.3 || Math.abs(dy) <= r * 0.3);
             // Apex up, base at the bottom: inside when below both slanted edges and above the base.
             case TRIANGLE -> dy <= r * 0.8 && dy >= -r && Math.abs(dx) <= (dy + r) * 0.6;
         };

@@ -11,10 +11,12 @@ import org.lvlmworkbench.core.processing.RgbImage;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 
 /**
- * A batch of (image, question, answer) rendered exactly as inference renders them, followed by the
- * answer and end-of-sequence. Sequences are right-padded: under a causal mask the padding after a
- * sequence cannot change anything before it, so no padding mask is needed. Loss is taken only
- * where the model must produce the answer and the end.
+ * A batch of conversations about images, tokenized exactly as inference renders them: the first
+ * turn is the prompt {@code run} would build (BOS, image, question, generation prompt), each later
+ * turn is the chat template's rendering of a text-only user turn, and every answer is followed by
+ * end-of-sequence. Sequences are right-padded: under a causal mask the padding after a sequence
+ * cannot change anything before it, so no padding mask is needed. Loss is taken only where the
+ * model must produce an answer (one word, or several for a caption) or the end after it.
  */
 final class AnswerBatch {
 
@@ -23,46 +25,77 @@ final class AnswerBatch {
     /** Flat indices (row * length + position) whose next token is supervised, and those tokens. */
     final long[] targetRows;
     final long[] targetTokens;
-    /** For accuracy: the flat index that predicts each example's answer, and the answer token. */
+    /** For accuracy: the flat index that predicts each conversation's first answer, and that answer. */
     final long[] answerRows;
     final long[] answerTokens;
     final List<RgbImage> images;
 
-    AnswerBatch(LoadedModel model, List<ShapesWorld.Example> examples, long padId, long eosId) {
-        int n = examples.size();
-        ids = new long[n][];
-        images = new ArrayList<>();
+    AnswerBatch(LoadedModel model, List<RgbImage> images, List<List<ShapesWorld.QA>> conversations, long padId,
+            long eosId) {
+        int n = conversations.size();
+        this.images = List.copyOf(images);
+        List<List<Long>> rows = new ArrayList<>();
+        List<Long> tokens = new ArrayList<>();
+        answerTokens = new long[n];
+        long[] firstAnswerPosition = new long[n];
+        List<int[]> targetPositions = new ArrayList<>();
         int max = 0;
-        long[][] prompts = new long[n][];
-        long[] answers = new long[n];
         for (int i = 0; i < n; i++) {
-            ShapesWorld.Example e = examples.get(i);
-            prompts[i] = PromptEncoder.encode(model, e.question(), 1);
-            answers[i] = model.tokenizer().singleTokenId(e.answer());
-            max = Math.max(max, prompts[i].length + 2);
-            images.add(e.image());
+            List<Long> row = new ArrayList<>();
+            List<ShapesWorld.QA> turns = conversations.get(i);
+            for (int t = 0; t < turns.size(); t++) {
+                ShapesWorld.QA qa = turns.get(t);
+                long[] prompt = t == 0 ? PromptEncoder.encode(model, qa.question(), 1)
+                        : model.tokenizer().encode(PromptEncoder.render(model, qa.question(), 0), false);
+                for (long id : prompt) {
+                    row.add(id);
+                }
+                long[] answer = model.tokenizer().encode(qa.answer(), false);
+                if (t == 0) {
+                    firstAnswerPosition[i] = row.size() - 1;
+                    answerTokens[i] = answer[0];
+                }
+                for (long token : answer) {
+                    targetPositions.add(new int[] {i, row.size() - 1});
+                    tokens.add(token);
+                    row.add(token);
+                }
+                targetPositions.add(new int[] {i, row.size() - 1});
+                tokens.add(eosId);
+                row.add(eosId);
+            }
+            rows.add(row);
+            max = Math.max(max, row.size());
         }
         length = max;
-        targetRows = new long[2 * n];
-        targetTokens = new long[2 * n];
-        answerRows = new long[n];
-        answerTokens = new long[n];
+        ids = new long[n][length];
         for (int i = 0; i < n; i++) {
-            long[] row = new long[length];
-            java.util.Arrays.fill(row, padId);
-            System.arraycopy(prompts[i], 0, row, 0, prompts[i].length);
-            int p = prompts[i].length;
-            row[p] = answers[i];
-            row[p + 1] = eosId;
-            ids[i] = row;
-            long answerRow = (long) i * length + p - 1;
-            targetRows[2 * i] = answerRow;
-            targetTokens[2 * i] = answers[i];
-            targetRows[2 * i + 1] = answerRow + 1;
-            targetTokens[2 * i + 1] = eosId;
-            answerRows[i] = answerRow;
-            answerTokens[i] = answers[i];
+            java.util.Arrays.fill(ids[i], padId);
+            for (int p = 0; p < rows.get(i).size(); p++) {
+                ids[i][p] = rows.get(i).get(p);
+            }
         }
+        targetRows = new long[targetPositions.size()];
+        targetTokens = new long[targetPositions.size()];
+        for (int k = 0; k < targetRows.length; k++) {
+            targetRows[k] = (long) targetPositions.get(k)[0] * length + targetPositions.get(k)[1];
+            targetTokens[k] = tokens.get(k);
+        }
+        answerRows = new long[n];
+        for (int i = 0; i < n; i++) {
+            answerRows[i] = (long) i * length + firstAnswerPosition[i];
+        }
+    }
+
+    /** Single-question batch, as evaluation sees it. */
+    static AnswerBatch of(LoadedModel model, List<ShapesWorld.Example> examples, long padId, long eosId) {
+        List<RgbImage> images = new ArrayList<>();
+        List<List<ShapesWorld.QA>> conversations = new ArrayList<>();
+        for (ShapesWorld.Example e : examples) {
+            images.add(e.image());
+            conversations.add(List.of(new ShapesWorld.QA(e.type(), e.question(), e.answer())));
+        }
+        return new AnswerBatch(model, images, conversations, padId, eosId);
     }
 
     NDArray tokenIds(NDManager manager) {

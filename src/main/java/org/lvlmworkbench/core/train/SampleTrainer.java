@@ -33,6 +33,7 @@ import org.lvlmworkbench.core.sample.LlavaFolderWriter;
 import org.lvlmworkbench.core.sample.RandomLlava;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.lvlmworkbench.core.sample.WordLevelTokenizer;
+import org.lvlmworkbench.core.tensor.OwnedTensors;
 
 /**
  * Trains the sample LLaVA on {@link ShapesWorld} with DJL autograd, through the very model code and
@@ -91,12 +92,16 @@ public final class SampleTrainer {
                     saveState(state, model, adam, step);
                     throw new CancellationException("training cancelled at step " + step + "; state saved in " + state);
                 }
-                List<ShapesWorld.Example> examples = new ArrayList<>();
+                List<org.lvlmworkbench.core.processing.RgbImage> images = new ArrayList<>();
+                List<List<ShapesWorld.QA>> turns = new ArrayList<>();
                 for (int i = 0; i < config.batchSize(); i++) {
-                    examples.add(world.example(ShapesWorld.Split.TRAIN, (long) step * config.batchSize() + i));
+                    ShapesWorld.Conversation c = world.conversation(ShapesWorld.Split.TRAIN,
+                            (long) step * config.batchSize() + i, config.turnsPerImage());
+                    images.add(c.image());
+                    turns.add(c.turns());
                 }
                 double lr = config.learningRate(step);
-                double loss = trainStep(model, params, adam, new AnswerBatch(model, examples, pad, eos), step, lr);
+                double loss = trainStep(model, params, adam, new AnswerBatch(model, images, turns, pad, eos), step, lr);
                 if (!Double.isFinite(loss)) {
                     skipped++;
                 }
@@ -160,14 +165,14 @@ public final class SampleTrainer {
         long vocab = logits.getShape().get(2);
         NDArray flat = logits.reshape(-1, vocab);
         // Row selection as an embedding lookup: differentiable with respect to the logits.
-        NDArray picked = Embedding.embedding(m.create(rows), flat, SparseFormat.DENSE).singletonOrThrow();
+        NDArray picked = Embedding.embedding(OwnedTensors.of(m, rows), flat, SparseFormat.DENSE).singletonOrThrow();
         NDArray logProbs = picked.logSoftmax(1);
         float[] oneHot = new float[(int) (rows.length * vocab)];
         for (int i = 0; i < rows.length; i++) {
             oneHot[(int) (i * vocab + tokens[i])] = 1f;
         }
-        NDArray target = m.create(oneHot, logProbs.getShape());
-        return logProbs.mul(target).sum().neg().div((float) rows.length);
+        NDArray target = OwnedTensors.of(m, oneHot, logProbs.getShape());
+        return OwnedTensors.scale(logProbs.mul(target).sum(), -1f / rows.length);
     }
 
     /** First-token accuracy on the validation split, per question type and "overall". */
@@ -179,7 +184,7 @@ public final class SampleTrainer {
             for (int i = start; i < Math.min(config.validationSize(), start + batch); i++) {
                 examples.add(world.example(ShapesWorld.Split.VALIDATION, i));
             }
-            AnswerBatch b = new AnswerBatch(model, examples, pad, eos);
+            AnswerBatch b = AnswerBatch.of(model, examples, pad, eos);
             try (NDScope scope = new NDScope(); NDManager m = model.model().manager().newSubManager()) {
                 scope.suppressNotUsedWarning();
                 NDArray pixels = model.imageProcessor().toPixelValues(b.images, m);

@@ -6,20 +6,20 @@ import org.lvlmworkbench.core.sample.LlavaSpec;
  * Settings of a sample-model training run. The learning rate warms up linearly, then follows a
  * cosine down to {@code minLearningRateRatio} of its peak.
  */
-public record TrainConfig(LlavaSpec spec, int steps, int batchSize, double learningRate, double minLearningRateRatio,
-        int warmupSteps, double weightDecay, double clipNorm, long seed, int validateEvery, int validationSize,
-        int checkpointEvery) {
+public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPerImage, double learningRate,
+        double minLearningRateRatio, int warmupSteps, double weightDecay, double clipNorm, long seed, int validateEvery,
+        int validationSize, int checkpointEvery) {
 
     /** The shipped sample: 48-pixel images in 8-pixel patches, 4 vision and 8 decoder layers. */
     public static TrainConfig sample() {
-        LlavaSpec spec = new LlavaSpec(48, 8, 64, 128, 4, 4, 96, 256, 8, 4, 2, 256, 10000.0);
-        return new TrainConfig(spec, 3000, 32, 1e-3, 0.05, 200, 0.01, 1.0, 7, 200, 384, 200);
+        LlavaSpec spec = new LlavaSpec(48, 8, 96, 192, 4, 4, 96, 256, 8, 4, 2, 256, 10000.0);
+        return new TrainConfig(spec, 3000, 32, 4, 1.5e-3, 0.05, 200, 0.01, 1.0, 7, 200, 384, 200);
     }
 
     /** A configuration small enough for a unit test to take a few steps in seconds. */
     public static TrainConfig tiny(int steps) {
         LlavaSpec spec = new LlavaSpec(24, 8, 16, 32, 2, 2, 32, 64, 2, 2, 1, 128, 10000.0);
-        return new TrainConfig(spec, steps, 8, 3e-3, 0.1, 2, 0.0, 1.0, 3, 1000, 16, 1000);
+        return new TrainConfig(spec, steps, 8, 2, 3e-3, 0.1, 2, 0.0, 1.0, 3, 1000, 16, 1000);
     }
 
     public double learningRate(int step) {
@@ -32,7 +32,7 @@ public record TrainConfig(LlavaSpec spec, int steps, int batchSize, double learn
     }
 
     public TrainConfig withSteps(int newSteps) {
-        return new TrainConfig(spec, newSteps, batchSize, learningRate, minLearningRateRatio, warmupSteps, weightDecay,
-                clipNorm, seed, validateEvery, validationSize, checkpointEvery);
+        return new TrainConfig(spec, newSteps, batchSize, turnsPerImage, learningRate, minLearningRateRatio, warmupSteps,
+                weightDecay, clipNorm, seed, validateEvery, validationSize, checkpointEvery);
     }
 }

@@ -45,7 +45,7 @@ class SampleTrainerTest {
     @Test
     void anInterruptedRunResumesWhereItStopped() {
         TrainConfig base = TrainConfig.tiny(8);
-        TrainConfig config = new TrainConfig(base.spec(), 8, base.batchSize(), base.learningRate(),
+        TrainConfig config = new TrainConfig(base.spec(), 8, base.batchSize(), base.turnsPerImage(), base.learningRate(),
                 base.minLearningRateRatio(), base.warmupSteps(), 0.01, base.clipNorm(), base.seed(), 1000, 8, 3);
         // Run A stops after 5 steps; run B stops after 3, resumes, and stops after 5 too.
         stopAfter(dir.resolve("a"), config, 5, List.of(1, 2, 3, 4, 5));
