@@ -68,7 +68,9 @@ public final class WorkbenchController {
             @Override
             protected void updateItem(EvalItem item, boolean empty) {
                 super.updateItem(item, empty);
-                setText(empty || item == null ? null : item.prompt() + "   → " + item.answer());
+                setText(empty || item == null ? null : item.prompt() + "  → " + item.answer());
+                setTooltip(empty || item == null ? null : new javafx.scene.control.Tooltip(
+                        item.type() + ": " + item.prompt() + " → " + item.answer()));
             }
         });
         exampleList.getSelectionModel().selectedItemProperty().addListener((obs, old, item) -> {
@@ -91,6 +93,7 @@ public final class WorkbenchController {
         timingLabel.textProperty().bind(vm.timing);
         statusLabel.textProperty().bind(vm.status);
         busyIndicator.visibleProperty().bind(vm.busy);
+        busyIndicator.managedProperty().bind(vm.busy);
     }
 
     @FXML

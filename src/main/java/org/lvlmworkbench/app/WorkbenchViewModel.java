@@ -163,8 +163,9 @@ public final class WorkbenchViewModel implements AutoCloseable {
         task.setOnSucceeded(e -> {
             GenerationResult r = task.getValue();
             answer.set(r.text().strip());
-            timing.set(String.format("%d prompt tokens · prefill %.0f ms · %d new tokens in %.0f ms",
-                    r.promptIds().length, r.prefillNanos() / 1e6, r.newIds().length, r.decodeNanos() / 1e6));
+            timing.set(String.format("%d prompt tokens · prefill %.0f ms · %d new token%s in %.0f ms",
+                    r.promptIds().length, r.prefillNanos() / 1e6, r.newIds().length,
+                    r.newIds().length == 1 ? "" : "s", r.decodeNanos() / 1e6));
             status.set(expected.get().isEmpty() ? "Answered"
                     : r.text().strip().equalsIgnoreCase(expected.get()) ? "Correct" : "Expected: " + expected.get());
         });

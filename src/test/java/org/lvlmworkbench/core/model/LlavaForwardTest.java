@@ -88,6 +88,24 @@ class LlavaForwardTest {
     }
 
     @Test
+    void f16CopyAgreesWithF32Closely() {
+        float[] f32;
+        float[] f16;
+        try (LoadedModel m = TinyModels.load(TinyModels.legacyF32())) {
+            f32 = logits(m, PromptEncoder.encode(m, "what shape is red?", 1), testImage());
+        }
+        try (LoadedModel m = TinyModels.load(TinyModels.folder(LlavaKeyLayout.LEGACY, DType.F16, 1))) {
+            f16 = logits(m, PromptEncoder.encode(m, "what shape is red?", 1), testImage());
+        }
+        double maxDiff = 0;
+        for (int i = 0; i < f32.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(f32[i] - f16[i]));
+        }
+        // F16 keeps 11 significant bits, eight times BF16's precision.
+        assertTrue(maxDiff < 0.02 && maxDiff > 0, "max difference " + maxDiff);
+    }
+
+    @Test
     void kvCacheGenerationEqualsFullRecomputation() {
         try (LoadedModel m = TinyModels.load(TinyModels.legacyF32())) {
             RgbImage image = testImage();

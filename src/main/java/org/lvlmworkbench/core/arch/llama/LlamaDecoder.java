@@ -137,6 +137,18 @@ public final class LlamaDecoder {
         return hooks.at(HookPoints.LOGITS, unembed(x));
     }
 
+    /** The decoder's hook points in forward order, from the embeddings to the logits. */
+    public List<String> hookPoints() {
+        List<String> out = new ArrayList<>();
+        out.add(HookPoints.TEXT_EMBED);
+        for (int i = 0; i < layers.size(); i++) {
+            out.addAll(List.of(HookPoints.text(i).all()));
+        }
+        out.add(HookPoints.FINAL_NORM);
+        out.add(HookPoints.LOGITS);
+        return out;
+    }
+
     /** The LM head applied to any residual-stream tensor (the logit lens reads layers this way). */
     public NDArray unembed(NDArray normed) {
         return ai.djl.nn.core.Linear.linear(normed, lmHead).singletonOrThrow();

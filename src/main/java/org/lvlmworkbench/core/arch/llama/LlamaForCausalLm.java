@@ -3,13 +3,11 @@ package org.lvlmworkbench.core.arch.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.lvlmworkbench.core.config.DecoderConfig;
-import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ComponentSizes;
 import org.lvlmworkbench.core.model.KvCache;
@@ -65,14 +63,7 @@ public final class LlamaForCausalLm implements LanguageModel {
 
     @Override
     public List<String> hookPoints() {
-        List<String> out = new ArrayList<>();
-        out.add(HookPoints.TEXT_EMBED);
-        for (int i = 0; i < decoder.layers().size(); i++) {
-            out.addAll(List.of(HookPoints.text(i).all()));
-        }
-        out.add(HookPoints.FINAL_NORM);
-        out.add(HookPoints.LOGITS);
-        return out;
+        return decoder.hookPoints();
     }
 
     @Override

@@ -157,12 +157,7 @@ public final class LlavaModel implements LanguageModel {
             out.addAll(List.of(HookPoints.vision(i).all()));
         }
         out.add(HookPoints.PROJECTOR_OUT);
-        out.add(HookPoints.TEXT_EMBED);
-        for (int i = 0; i < decoder.layers().size(); i++) {
-            out.addAll(List.of(HookPoints.text(i).all()));
-        }
-        out.add(HookPoints.FINAL_NORM);
-        out.add(HookPoints.LOGITS);
+        out.addAll(decoder.hookPoints());
         return out;
     }
 
