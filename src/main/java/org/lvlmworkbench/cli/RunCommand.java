@@ -74,8 +74,9 @@ final class RunCommand implements Callable<Integer> {
             }
             out.println(r.text().strip());
             double decode = r.decodeNanos() / 1e9;
-            out.printf("time: load %.2f s, prefill %.3f s (%d tokens), decode %.3f s (%d tokens%s), stop: %s%n",
+            out.printf("time: load %.2f s, prefill %.3f s (%d tokens), decode %.3f s (%d token%s%s), stop: %s%n",
                     loadSeconds, r.prefillNanos() / 1e9, ids.length, decode, r.newIds().length,
+                    r.newIds().length == 1 ? "" : "s",
                     r.newIds().length > 1 ? String.format(", %.1f tok/s", (r.newIds().length - 1) / Math.max(decode, 1e-9)) : "",
                     r.stopReason().name().toLowerCase().replace('_', ' '));
         }
