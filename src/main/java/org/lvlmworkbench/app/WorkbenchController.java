@@ -36,6 +36,7 @@ public final class WorkbenchController {
     @FXML private Label imageCaption;
     @FXML private TextField promptField;
     @FXML private Button askButton;
+    @FXML private Button stopButton;
     @FXML private Label answerLabel;
     @FXML private Label expectedLabel;
     @FXML private Label timingLabel;
@@ -87,6 +88,8 @@ public final class WorkbenchController {
                 vm.image, vm.imagePath));
         promptField.textProperty().bindBidirectional(vm.prompt);
         askButton.disableProperty().bind(vm.busy.or(vm.modelReady.not()).or(vm.prompt.isEmpty()));
+        stopButton.visibleProperty().bind(vm.busy);
+        stopButton.managedProperty().bind(vm.busy);
         answerLabel.textProperty().bind(vm.answer);
         expectedLabel.textProperty().bind(Bindings.createStringBinding(
                 () -> vm.expected.get().isEmpty() ? "" : "expected: " + vm.expected.get(), vm.expected));
@@ -102,6 +105,11 @@ public final class WorkbenchController {
                 .filter(e -> e.prompt().equals(vm.prompt.get()) && e.image() != null && e.image().equals(vm.imagePath.get()))
                 .map(EvalItem::answer).findFirst().orElse(""));
         vm.ask();
+    }
+
+    @FXML
+    private void onStop() {
+        vm.cancel();
     }
 
     @FXML

@@ -47,6 +47,7 @@ public final class WorkbenchViewModel implements AutoCloseable {
     });
 
     private LoadedModel model;
+    private Task<?> current;
 
     public final StringProperty modelName = new SimpleStringProperty("no model");
     public final StringProperty modelSummary = new SimpleStringProperty("");
@@ -80,6 +81,8 @@ public final class WorkbenchViewModel implements AutoCloseable {
             status.set("Opened " + folder.toAbsolutePath().normalize());
         });
         task.setOnFailed(e -> status.set("Could not open the model: " + task.getException().getMessage()));
+        task.setOnCancelled(e -> status.set("Opening cancelled; " + (model == null ? "no model is open"
+                : "the previous model stays open")));
         run(task);
         return task;
     }
@@ -174,7 +177,16 @@ public final class WorkbenchViewModel implements AutoCloseable {
         return task;
     }
 
+    /** Stops the running job; generation stops at the next token and keeps what it has. */
+    public void cancel() {
+        Task<?> t = current;
+        if (t != null && t.isRunning()) {
+            t.cancel(false);
+        }
+    }
+
     private void run(Task<?> task) {
+        current = task;
         busy.set(true);
         task.messageProperty().addListener((obs, old, message) -> status.set(message));
         task.runningProperty().addListener((obs, was, running) -> busy.set(running));
