@@ -40,6 +40,7 @@ public final class ModelLoader {
         LanguageModel model = null;
         TextTokenizer tokenizer = null;
         try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+            MemoryBudget.check(checkpoint, device);
             model = Architectures.build(config, checkpoint, manager);
             checkUnused(checkpoint, model);
             tokenizer = TextTokenizer.load(folder);
