@@ -66,43 +66,38 @@ class LlavaForwardTest {
         }
     }
 
-    @Test
-    void bf16CopyAgreesWithF32() {
+    /** Largest logit difference from the F32 copy, and the largest F32 logit, for a copy stored as {@code dtype}. */
+    private static double[] differenceFromF32(DType dtype) {
         float[] f32;
-        float[] bf16;
+        float[] other;
         try (LoadedModel m = TinyModels.load(TinyModels.legacyF32())) {
             f32 = logits(m, PromptEncoder.encode(m, "what shape is red?", 1), testImage());
         }
-        try (LoadedModel m = TinyModels.load(TinyModels.folder(LlavaKeyLayout.LEGACY, DType.BF16, 1))) {
-            bf16 = logits(m, PromptEncoder.encode(m, "what shape is red?", 1), testImage());
+        try (LoadedModel m = TinyModels.load(TinyModels.folder(LlavaKeyLayout.LEGACY, dtype, 1))) {
+            other = logits(m, PromptEncoder.encode(m, "what shape is red?", 1), testImage());
         }
         double maxAbs = 0;
         double maxDiff = 0;
         for (int i = 0; i < f32.length; i++) {
             maxAbs = Math.max(maxAbs, Math.abs(f32[i]));
-            maxDiff = Math.max(maxDiff, Math.abs(f32[i] - bf16[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(f32[i] - other[i]));
         }
+        return new double[] {maxDiff, maxAbs};
+    }
+
+    @Test
+    void bf16CopyAgreesWithF32() {
+        double[] d = differenceFromF32(DType.BF16);
         // BF16 keeps 8 significant bits; through six layers the logits move by a few percent of their range.
-        assertTrue(maxDiff < 0.08 * maxAbs, "max difference " + maxDiff + " against logits up to " + maxAbs);
-        assertTrue(maxDiff > 0, "BF16 rounding must change something, or the copy was not BF16");
+        assertTrue(d[0] < 0.08 * d[1], "max difference " + d[0] + " against logits up to " + d[1]);
+        assertTrue(d[0] > 0, "BF16 rounding must change something, or the copy was not BF16");
     }
 
     @Test
     void f16CopyAgreesWithF32Closely() {
-        float[] f32;
-        float[] f16;
-        try (LoadedModel m = TinyModels.load(TinyModels.legacyF32())) {
-            f32 = logits(m, PromptEncoder.encode(m, "what shape is red?", 1), testImage());
-        }
-        try (LoadedModel m = TinyModels.load(TinyModels.folder(LlavaKeyLayout.LEGACY, DType.F16, 1))) {
-            f16 = logits(m, PromptEncoder.encode(m, "what shape is red?", 1), testImage());
-        }
-        double maxDiff = 0;
-        for (int i = 0; i < f32.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(f32[i] - f16[i]));
-        }
+        double[] d = differenceFromF32(DType.F16);
         // F16 keeps 11 significant bits, eight times BF16's precision.
-        assertTrue(maxDiff < 0.02 && maxDiff > 0, "max difference " + maxDiff);
+        assertTrue(d[0] < 0.02 && d[0] > 0, "max difference " + d[0]);
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.lvlmworkbench.core.arch.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.Map;
 import org.lvlmworkbench.core.config.DecoderConfig;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ComponentSizes;
+import org.lvlmworkbench.core.model.ForwardScope;
 import org.lvlmworkbench.core.model.KvCache;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.WeightLoader;
@@ -52,13 +52,7 @@ public final class LlamaForCausalLm implements LanguageModel {
         if (pixelValues != null) {
             throw new IllegalArgumentException(config.modelType() + " is a text-only model; it takes no image");
         }
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray logits = decoder.forward(decoder.embed(tokenIds), cache, hooks);
-            NDScope.unregister(logits);
-            logits.attach(tokenIds.getManager());
-            return logits;
-        }
+        return ForwardScope.run(tokenIds.getManager(), () -> decoder.forward(decoder.embed(tokenIds), cache, hooks));
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.lvlmworkbench.core.arch.llava;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import org.lvlmworkbench.core.config.LlavaConfig;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ComponentSizes;
+import org.lvlmworkbench.core.model.ForwardScope;
 import org.lvlmworkbench.core.model.KvCache;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.WeightLoader;
@@ -93,8 +93,7 @@ public final class LlavaModel implements LanguageModel {
 
     @Override
     public NDArray forward(NDArray tokenIds, NDArray pixelValues, Hooks hooks, KvCache cache) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
+        return ForwardScope.run(tokenIds.getManager(), () -> {
             NDArray embeddings = decoder.embed(tokenIds);
             long[] ids = tokenIds.toLongArray();
             int imageTokens = 0;
@@ -108,11 +107,8 @@ public final class LlavaModel implements LanguageModel {
             } else if (imageTokens > 0) {
                 throw new IllegalArgumentException("the prompt has " + imageTokens + " image tokens but no image was given");
             }
-            NDArray logits = decoder.forward(embeddings, cache, hooks);
-            NDScope.unregister(logits);
-            logits.attach(tokenIds.getManager());
-            return logits;
-        }
+            return decoder.forward(embeddings, cache, hooks);
+        });
     }
 
     /** Projected image features {@code [N, tokensPerImage, textHidden]}. */
