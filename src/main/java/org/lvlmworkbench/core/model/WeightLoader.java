@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;
+import org.lvlmworkbench.core.tensor.Linear;
 
 /**
  * Reads named tensors from a checkpoint into the model's manager as float32 on the compute
@@ -80,9 +80,10 @@ public final class WeightLoader {
         return has(name) ? load(name, expectedShape) : null;
     }
 
-    /** Registers a tensor that shares storage with one already loaded (tied embeddings). */
-    public void alias(String name, NDArray array) {
-        loaded.put(name, array);
+
+    /** The affine map {@code name.weight} ({@code [out, in]}) plus {@code name.bias} when {@code bias}. */
+    public Linear linear(String name, long out, long in, boolean bias) {
+        return new Linear(load(name + ".weight", out, in), bias ? load(name + ".bias", out) : null);
     }
 
     /** Every tensor loaded so far, in load order, under its checkpoint name. */
@@ -101,7 +102,4 @@ public final class WeightLoader {
         return rest;
     }
 
-    public static Shape shape(long... dims) {
-        return new Shape(dims);
-    }
 }

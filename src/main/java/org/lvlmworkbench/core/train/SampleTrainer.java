@@ -122,7 +122,7 @@ public final class SampleTrainer {
                 accuracy = validate(model, pad, eos).get("overall");
             }
             LlavaFolderWriter.write(out, config.spec(), tokenizer, model.model().parameters(), DType.BF16, 1);
-            deleteState(state);
+            deleteTree(state);
             return accuracy;
         }
     }
@@ -262,9 +262,6 @@ public final class SampleTrainer {
         }
     }
 
-    private static void deleteState(Path state) {
-        deleteTree(state);
-    }
 
     private static void deleteTree(Path p) {
         if (!Files.exists(p)) {

@@ -9,7 +9,6 @@ import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.WeightLoader;
 import org.lvlmworkbench.core.tensor.Attention;
-import org.lvlmworkbench.core.tensor.Linear;
 import org.lvlmworkbench.core.tensor.LinearMap;
 import org.lvlmworkbench.core.tensor.Ops;
 
@@ -39,14 +38,14 @@ public final class ClipVisionTower {
             long in = c.intermediateSize();
             ln1Weight = w.load(p + "layer_norm1.weight", hd);
             ln1Bias = w.load(p + "layer_norm1.bias", hd);
-            q = linear(w, p + "self_attn.q_proj", hd, hd);
-            k = linear(w, p + "self_attn.k_proj", hd, hd);
-            v = linear(w, p + "self_attn.v_proj", hd, hd);
-            out = linear(w, p + "self_attn.out_proj", hd, hd);
+            q = w.linear(p + "self_attn.q_proj", hd, hd, true);
+            k = w.linear(p + "self_attn.k_proj", hd, hd, true);
+            v = w.linear(p + "self_attn.v_proj", hd, hd, true);
+            out = w.linear(p + "self_attn.out_proj", hd, hd, true);
             ln2Weight = w.load(p + "layer_norm2.weight", hd);
             ln2Bias = w.load(p + "layer_norm2.bias", hd);
-            fc1 = linear(w, p + "mlp.fc1", in, hd);
-            fc2 = linear(w, p + "mlp.fc2", hd, in);
+            fc1 = w.linear(p + "mlp.fc1", in, hd, true);
+            fc2 = w.linear(p + "mlp.fc2", hd, in, true);
             hooks = HookPoints.vision(index);
         }
 
@@ -153,7 +152,4 @@ public final class ClipVisionTower {
         return Ops.layerNorm(x, preLnWeight, preLnBias, config.layerNormEps());
     }
 
-    static Linear linear(WeightLoader w, String name, long out, long in) {
-        return new Linear(w.load(name + ".weight", out, in), w.loadOptional(name + ".bias", out));
-    }
 }

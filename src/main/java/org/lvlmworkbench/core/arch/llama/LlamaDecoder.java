@@ -12,7 +12,6 @@ import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.KvCache;
 import org.lvlmworkbench.core.model.WeightLoader;
 import org.lvlmworkbench.core.tensor.Attention;
-import org.lvlmworkbench.core.tensor.Linear;
 import org.lvlmworkbench.core.tensor.LinearMap;
 import org.lvlmworkbench.core.tensor.Ops;
 import org.lvlmworkbench.core.tensor.Rotary;
@@ -42,14 +41,14 @@ public final class LlamaDecoder {
             long kvOut = (long) c.numKvHeads() * c.headDim();
             long in = c.intermediateSize();
             inputNorm = w.load(p + "input_layernorm.weight", hd);
-            q = linear(w, p + "self_attn.q_proj", qOut, hd, c.qkvBias());
-            k = linear(w, p + "self_attn.k_proj", kvOut, hd, c.qkvBias());
-            v = linear(w, p + "self_attn.v_proj", kvOut, hd, c.qkvBias());
-            o = linear(w, p + "self_attn.o_proj", hd, qOut, c.outputBias());
+            q = w.linear(p + "self_attn.q_proj", qOut, hd, c.qkvBias());
+            k = w.linear(p + "self_attn.k_proj", kvOut, hd, c.qkvBias());
+            v = w.linear(p + "self_attn.v_proj", kvOut, hd, c.qkvBias());
+            o = w.linear(p + "self_attn.o_proj", hd, qOut, c.outputBias());
             postAttentionNorm = w.load(p + "post_attention_layernorm.weight", hd);
-            gate = linear(w, p + "mlp.gate_proj", in, hd, c.mlpBias());
-            up = linear(w, p + "mlp.up_proj", in, hd, c.mlpBias());
-            down = linear(w, p + "mlp.down_proj", hd, in, c.mlpBias());
+            gate = w.linear(p + "mlp.gate_proj", in, hd, c.mlpBias());
+            up = w.linear(p + "mlp.up_proj", in, hd, c.mlpBias());
+            down = w.linear(p + "mlp.down_proj", hd, in, c.mlpBias());
             hooks = HookPoints.text(index);
         }
 
@@ -158,8 +157,4 @@ public final class LlamaDecoder {
         return Ops.rmsNorm(x, finalNorm, config.rmsNormEps());
     }
 
-    static Linear linear(WeightLoader w, String name, long out, long in, boolean bias) {
-        NDArray weight = w.load(name + ".weight", out, in);
-        return new Linear(weight, bias ? w.load(name + ".bias", out) : null);
-    }
 }

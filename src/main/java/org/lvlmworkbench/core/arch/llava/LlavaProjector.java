@@ -2,7 +2,6 @@ package org.lvlmworkbench.core.arch.llava;
 
 import ai.djl.ndarray.NDArray;
 import org.lvlmworkbench.core.model.WeightLoader;
-import org.lvlmworkbench.core.tensor.Linear;
 import org.lvlmworkbench.core.tensor.LinearMap;
 import org.lvlmworkbench.core.tensor.Ops;
 
@@ -15,8 +14,8 @@ public final class LlavaProjector {
 
     public LlavaProjector(WeightLoader w, String prefix, long visionWidth, long textWidth, boolean bias,
             String activation) {
-        this.linear1 = linear(w, prefix + "linear_1", textWidth, visionWidth, bias);
-        this.linear2 = linear(w, prefix + "linear_2", textWidth, textWidth, bias);
+        this.linear1 = w.linear(prefix + "linear_1", textWidth, visionWidth, bias);
+        this.linear2 = w.linear(prefix + "linear_2", textWidth, textWidth, bias);
         this.activation = activation;
     }
 
@@ -24,7 +23,4 @@ public final class LlavaProjector {
         return linear2.apply(Ops.activation(activation, linear1.apply(features)));
     }
 
-    private static Linear linear(WeightLoader w, String name, long out, long in, boolean bias) {
-        return new Linear(w.load(name + ".weight", out, in), bias ? w.load(name + ".bias", out) : null);
-    }
 }
