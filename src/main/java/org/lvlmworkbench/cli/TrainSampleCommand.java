@@ -3,6 +3,10 @@ package org.lvlmworkbench.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.train.SampleTrainer;
 import org.lvlmworkbench.core.train.TrainConfig;
@@ -32,6 +36,10 @@ final class TrainSampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter log = spec.commandLine().getOut();
+        int resumeAt = SampleTrainer.resumableStep(out);
+        if (resumeAt > 0) {
+            log.printf("resuming the interrupted run in %s after step %d%n", out, resumeAt);
+        }
         TrainConfig config = steps == null ? TrainConfig.sample() : TrainConfig.sample().withSteps(steps);
         SampleTrainer trainer = new SampleTrainer(out, config, p -> {
             if (p.step() % 20 == 0 || !Double.isNaN(p.validationAccuracy())) {
@@ -52,7 +60,34 @@ final class TrainSampleCommand implements Callable<Integer> {
                 log.flush();
             }
         });
-        double accuracy = trainer.train(() -> Thread.currentThread().isInterrupted());
+        // Ctrl-C asks the loop to stop at the next step, which saves the state; the hook waits for
+        // that so the next run resumes exactly there rather than at the last periodic checkpoint.
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                finished.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "save-training-state");
+        Runtime.getRuntime().addShutdownHook(hook);
+        double accuracy;
+        try {
+            accuracy = trainer.train(stop::get);
+        } catch (CancellationException e) {
+            log.println(e.getMessage() + "; run the same command again to resume");
+            log.flush();
+            return 130;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is already exiting because of Ctrl-C; the hook is running and now released.
+            }
+        }
         log.printf("wrote %s (validation first-token accuracy %.1f%%)%n", out.toAbsolutePath().normalize(), 100 * accuracy);
         if (evalOut != null) {
             Path file = ShapesEvalSet.write(evalOut, trainer.world(), evalSize);

@@ -215,6 +215,11 @@ public final class SampleTrainer {
 
     // ---- resumable state ----
 
+    /** The step an interrupted run in {@code out} stopped after, or 0 when there is none to resume. */
+    public static int resumableStep(Path out) {
+        return readStep(out.resolve(STATE_DIR));
+    }
+
     private static int readStep(Path state) {
         Path file = state.resolve("state.json");
         if (!Files.isRegularFile(file)) {
