@@ -1,7 +1,5 @@
 package org.lvlmworkbench.app;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +20,6 @@ import org.lvlmworkbench.core.eval.EvalSet;
 import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
 import org.lvlmworkbench.core.generate.Generator;
-import org.lvlmworkbench.core.generate.PromptEncoder;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.LoadedModel;
@@ -146,21 +143,17 @@ public final class WorkbenchViewModel implements AutoCloseable {
             @Override
             protected GenerationResult call() {
                 updateMessage("Answering …");
-                int images = img != null && m.acceptsImages() ? 1 : 0;
-                long[] ids = PromptEncoder.encode(m, question, images);
                 StringBuilder streamed = new StringBuilder();
-                try (NDManager scope = m.model().manager().newSubManager()) {
-                    NDArray pixels = images == 0 ? null : m.imageProcessor().toPixelValues(List.of(img), scope);
-                    return Generator.generate(m, ids, pixels, GenerationSettings.greedy(32), Hooks.NONE, token -> {
-                        if (isCancelled()) {
-                            throw new java.util.concurrent.CancellationException();
-                        }
-                        streamed.append(streamed.length() == 0 ? "" : " ").append(
-                                m.tokenizer().decode(new long[] {token}, true));
-                        String partial = streamed.toString();
-                        Platform.runLater(() -> answer.set(partial));
-                    });
-                }
+                RgbImage image = m.acceptsImages() ? img : null;
+                return Generator.answer(m, question, image, GenerationSettings.greedy(32), Hooks.NONE, token -> {
+                    if (isCancelled()) {
+                        throw new java.util.concurrent.CancellationException();
+                    }
+                    streamed.append(streamed.length() == 0 ? "" : " ").append(
+                            m.tokenizer().decode(new long[] {token}, true));
+                    String partial = streamed.toString();
+                    Platform.runLater(() -> answer.set(partial));
+                });
             }
         };
         task.setOnSucceeded(e -> {

@@ -1,10 +1,7 @@
 package org.lvlmworkbench.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
@@ -64,18 +61,13 @@ final class RunCommand implements Callable<Integer> {
             if (showPrompt) {
                 out.println("prompt: " + PromptEncoder.render(m, prompt, images).replace("\n", "\\n"));
             }
-            long[] ids = PromptEncoder.encode(m, prompt, images);
             GenerationSettings settings = temperature == 0 ? GenerationSettings.greedy(maxNewTokens)
                     : GenerationSettings.sampled(maxNewTokens, temperature, topK, topP, seed);
-            GenerationResult r;
-            try (NDManager scope = m.model().manager().newSubManager()) {
-                NDArray pixels = img == null ? null : m.imageProcessor().toPixelValues(List.of(img), scope);
-                r = Generator.generate(m, ids, pixels, settings, Hooks.NONE, null);
-            }
+            GenerationResult r = Generator.answer(m, prompt, img, settings, Hooks.NONE, null);
             out.println(r.text().strip());
             double decode = r.decodeNanos() / 1e9;
             out.printf("time: load %.2f s, prefill %.3f s (%d tokens), decode %.3f s (%d token%s%s), stop: %s%n",
-                    loadSeconds, r.prefillNanos() / 1e9, ids.length, decode, r.newIds().length,
+                    loadSeconds, r.prefillNanos() / 1e9, r.promptIds().length, decode, r.newIds().length,
                     r.newIds().length == 1 ? "" : "s",
                     r.newIds().length > 1 ? String.format(", %.1f tok/s", (r.newIds().length - 1) / Math.max(decode, 1e-9)) : "",
                     r.stopReason().name().toLowerCase().replace('_', ' '));

@@ -1,7 +1,5 @@
 package org.lvlmworkbench.core.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +8,6 @@ import java.util.function.Consumer;
 import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
 import org.lvlmworkbench.core.generate.Generator;
-import org.lvlmworkbench.core.generate.PromptEncoder;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.LoadedModel;
 import org.lvlmworkbench.core.processing.RgbImage;
@@ -33,14 +30,8 @@ public final class Evaluator {
                 throw new java.util.concurrent.CancellationException("evaluation cancelled after " + out.size()
                         + " of " + set.items().size() + " items");
             }
-            int images = item.image() == null ? 0 : 1;
-            long[] ids = PromptEncoder.encode(model, item.prompt(), images);
-            GenerationResult r;
-            try (NDManager scope = model.model().manager().newSubManager()) {
-                NDArray pixels = images == 0 ? null
-                        : model.imageProcessor().toPixelValues(List.of(RgbImage.read(item.image())), scope);
-                r = Generator.generate(model, ids, pixels, greedy, hooks, null);
-            }
+            RgbImage image = item.image() == null ? null : RgbImage.read(item.image());
+            GenerationResult r = Generator.answer(model, item.prompt(), image, greedy, hooks, null);
             EvalReport.Prediction p = new EvalReport.Prediction(item, r.text(),
                     normalize(r.text()).equals(normalize(item.answer())));
             out.add(p);

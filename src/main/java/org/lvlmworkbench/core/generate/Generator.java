@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.LongConsumer;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.KvCache;
 import org.lvlmworkbench.core.model.LoadedModel;
+import org.lvlmworkbench.core.processing.RgbImage;
 
 /**
  * Autoregressive generation with a KV cache: one full pass over the prompt (with the image), then
@@ -16,6 +18,20 @@ import org.lvlmworkbench.core.model.LoadedModel;
 public final class Generator {
 
     private Generator() {
+    }
+
+    /**
+     * Answers {@code question} about {@code image} (null for none) as a user would ask it: the
+     * prompt is rendered and encoded like HF's processor, the image preprocessed, then generated.
+     */
+    public static GenerationResult answer(LoadedModel model, String question, RgbImage image,
+            GenerationSettings settings, Hooks hooks, LongConsumer onToken) {
+        int images = image == null ? 0 : 1;
+        long[] ids = PromptEncoder.encode(model, question, images);
+        try (NDManager scope = model.model().manager().newSubManager()) {
+            NDArray pixels = images == 0 ? null : model.imageProcessor().toPixelValues(List.of(image), scope);
+            return generate(model, ids, pixels, settings, hooks, onToken);
+        }
     }
 
     public static GenerationResult generate(LoadedModel model, long[] promptIds, NDArray pixelValues,

@@ -45,7 +45,7 @@ public final class ModelLoader {
             checkUnused(checkpoint, model);
             tokenizer = TextTokenizer.load(folder);
             ClipImageProcessor processor = Architectures.isVisionLanguage(type) ? ClipImageProcessor.load(folder) : null;
-            ChatTemplate template = hasChatTemplate(folder) ? ChatTemplate.load(folder) : null;
+            ChatTemplate template = ChatTemplate.find(folder).orElse(null);
             return new LoadedModel(folder, model, tokenizer, processor, template, eosTokenIds(folder, config));
         } catch (RuntimeException e) {
             if (tokenizer != null) {
@@ -70,14 +70,6 @@ public final class ModelLoader {
         }
     }
 
-    static boolean hasChatTemplate(Path folder) {
-        if (Files.isRegularFile(folder.resolve("chat_template.jinja"))
-                || Files.isRegularFile(folder.resolve("chat_template.json"))) {
-            return true;
-        }
-        Path tc = folder.resolve("tokenizer_config.json");
-        return Files.isRegularFile(tc) && JsonFields.read(tc).has("chat_template");
-    }
 
     /** generation_config.json first, as transformers' generate() reads it, then config.json. */
     static List<Long> eosTokenIds(Path folder, JsonFields config) {

@@ -51,18 +51,24 @@ public final class ChatTemplate {
      * {@code chat_template.json}, then {@code tokenizer_config.json}'s {@code chat_template}.
      */
     public static ChatTemplate load(Path folder) {
+        return find(folder).orElseThrow(() -> new ConfigException(folder, "chat_template",
+                "no chat template: expected chat_template.jinja, chat_template.json or tokenizer_config.json:chat_template"));
+    }
+
+    /** The folder's chat template, or empty when it has none (text-only base models often lack one). */
+    public static java.util.Optional<ChatTemplate> find(Path folder) {
         Map<String, Object> special = specialTokens(folder);
         Path jinja = folder.resolve("chat_template.jinja");
         try {
             if (Files.isRegularFile(jinja)) {
-                return new ChatTemplate(Files.readString(jinja), jinja, special);
+                return java.util.Optional.of(new ChatTemplate(Files.readString(jinja), jinja, special));
             }
         } catch (IOException e) {
             throw new ConfigException(jinja, null, "cannot be read: " + e, e);
         }
         Path json = folder.resolve("chat_template.json");
         if (Files.isRegularFile(json)) {
-            return new ChatTemplate(JsonFields.read(json).string("chat_template"), json, special);
+            return java.util.Optional.of(new ChatTemplate(JsonFields.read(json).string("chat_template"), json, special));
         }
         Path tokConfig = folder.resolve("tokenizer_config.json");
         if (Files.isRegularFile(tokConfig)) {
@@ -72,16 +78,16 @@ public final class ChatTemplate {
                 if (e.isJsonArray()) {
                     for (JsonElement named : e.getAsJsonArray()) {
                         if (named.isJsonObject() && "default".equals(named.getAsJsonObject().get("name").getAsString())) {
-                            return new ChatTemplate(named.getAsJsonObject().get("template").getAsString(), tokConfig, special);
+                            return java.util.Optional.of(new ChatTemplate(
+                                    named.getAsJsonObject().get("template").getAsString(), tokConfig, special));
                         }
                     }
                     throw f.error("chat_template", "list has no template named 'default'");
                 }
-                return new ChatTemplate(f.string("chat_template"), tokConfig, special);
+                return java.util.Optional.of(new ChatTemplate(f.string("chat_template"), tokConfig, special));
             }
         }
-        throw new ConfigException(folder, "chat_template",
-                "no chat template: expected chat_template.jinja, chat_template.json or tokenizer_config.json:chat_template");
+        return java.util.Optional.empty();
     }
 
     private static Map<String, Object> specialTokens(Path folder) {
