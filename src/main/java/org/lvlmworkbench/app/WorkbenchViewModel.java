@@ -21,9 +21,9 @@ import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
 import org.lvlmworkbench.core.generate.Generator;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.LanguageModel;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.ModelLoader;
+import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.processing.RgbImage;
 
 /**
@@ -85,14 +85,14 @@ public final class WorkbenchViewModel implements AutoCloseable {
     }
 
     private void showModel(Path folder, LoadedModel m) {
-        LanguageModel lm = m.model();
-        modelName.set(folder.getFileName() + "  ·  " + lm.modelType());
-        var t = lm.decoder().config();
-        long total = ModelLoader.parameterCount(lm);
-        modelSummary.set(String.format("%s, %d decoder layers × %d wide, vocabulary %d%s%n%,d parameters",
-                lm.modelType(), t.numLayers(), t.hiddenSize(), t.vocabSize(),
-                m.acceptsImages() ? String.format(", %d image tokens", lm.tokensPerImage()) : "", total));
-        components.setAll(lm.components().stream()
+        ModelCard card = m.card();
+        modelName.set(folder.getFileName() + "  ·  " + card.modelType());
+        String images = card.fact("vision tower", "tokens per image");
+        modelSummary.set(String.format("%s%n%s decoder layers × %s wide, vocabulary %s%s%n%,d parameters · %s keys",
+                card.architecture(), card.fact("text decoder", "layers"), card.fact("text decoder", "width"),
+                card.fact("text decoder", "vocabulary"), images == null ? "" : ", " + images + " image tokens",
+                card.totalParameters(), card.keyLayout()));
+        components.setAll(card.components().stream()
                 .map(c -> new ComponentRow(c.name(), c.parameters(), c.storedDtype())).toList());
         modelReady.set(true);
     }

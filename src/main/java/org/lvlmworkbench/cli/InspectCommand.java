@@ -1,13 +1,12 @@
 package org.lvlmworkbench.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
-import org.lvlmworkbench.core.arch.llava.LlavaModel;
-import org.lvlmworkbench.core.config.ClipVisionConfig;
-import org.lvlmworkbench.core.config.DecoderConfig;
 import org.lvlmworkbench.core.model.LanguageModel;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.ModelLoader;
+import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,38 +25,27 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel m = ModelLoader.load(model.folder())) {
-            LanguageModel lm = m.model();
-            out.printf("model      %s%n", m.folder().toAbsolutePath().normalize());
-            out.printf("type       %s%n", lm.modelType());
-            if (lm instanceof LlavaModel llava) {
-                ClipVisionConfig v = llava.config().vision();
-                out.printf("layout     %s keys (%s...)%n", llava.layout().name(), llava.layout().text());
-                out.printf("vision     CLIP ViT: %d layers, width %d, %d heads, MLP %d, %s, image %dx%d, patch %d%n",
-                        v.numLayers(), v.hiddenSize(), v.numHeads(), v.intermediateSize(), v.hiddenAct(),
-                        v.imageSize(), v.imageSize(), v.patchSize());
-                out.printf("features   hidden state(s) %s, strategy '%s', %d tokens per image%n",
-                        llava.config().visionFeatureLayers(), llava.config().visionFeatureSelectStrategy(),
-                        llava.tokensPerImage());
-                out.printf("projector  MLP %d -> %d -> %d, %s%n", llava.projector().linear1.inFeatures(),
-                        llava.projector().linear1.outFeatures(), llava.projector().linear2.outFeatures(),
-                        llava.config().projectorHiddenAct());
+            ModelCard card = m.card();
+            out.printf("model      %s%n", card.folder().toAbsolutePath().normalize());
+            out.printf("family     %s (model_type %s)%n", card.architecture(), card.modelType());
+            out.printf("layout     %s%n", card.keyLayout());
+            for (ModelCard.Section section : card.sections()) {
+                out.printf("%s%n", section.name());
+                for (ModelCard.Fact fact : section.facts()) {
+                    out.printf("  %-18s %s%n", fact.label(), fact.value());
+                }
             }
-            DecoderConfig t = lm.decoder().config();
-            out.printf("text       %s: %d layers, width %d, %d heads (%d kv, head dim %d), MLP %d, vocab %d, "
-                    + "rope theta %.0f%n", t.modelType(), t.numLayers(), t.hiddenSize(), t.numHeads(), t.numKvHeads(),
-                    t.headDim(), t.intermediateSize(), t.vocabSize(), t.ropeTheta());
-            out.printf("template   %s%n", m.chatTemplate() == null ? "(none)" : m.chatTemplate().origin().getFileName());
-            out.printf("eos ids    %s%n", m.eosTokenIds());
+            out.printf("template   %s%n", card.chatTemplate() == null ? "(none)" : card.chatTemplate());
+            out.printf("eos ids    %s%n", card.eosTokenIds());
             out.println();
             out.printf("%-24s %14s  %s%n", "component", "parameters", "stored as");
-            long total = 0;
-            for (LanguageModel.ComponentSize c : lm.components()) {
+            for (LanguageModel.ComponentSize c : card.components()) {
                 out.printf("%-24s %,14d  %s%n", c.name(), c.parameters(), c.storedDtype());
-                total += c.parameters();
             }
-            out.printf("%-24s %,14d%n", "total", total);
-            out.printf("%nhook points: %d (e.g. %s)%n", lm.hookPoints().size(),
-                    String.join(", ", lm.hookPoints().subList(0, Math.min(4, lm.hookPoints().size()))));
+            out.printf("%-24s %,14d%n", "total", card.totalParameters());
+            List<String> points = m.model().hookPoints();
+            out.printf("%nhook points: %d (e.g. %s)%n", points.size(),
+                    String.join(", ", points.subList(0, Math.min(4, points.size()))));
         }
         return 0;
     }

@@ -6,10 +6,9 @@ import java.util.concurrent.Callable;
 import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
 import org.lvlmworkbench.core.generate.Generator;
-import org.lvlmworkbench.core.generate.PromptEncoder;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.ModelLoader;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.processing.RgbImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             int images = img == null ? 0 : 1;
             if (showPrompt) {
-                out.println("prompt: " + PromptEncoder.render(m, prompt, images).replace("\n", "\\n"));
+                out.println("prompt: " + m.processor().render(prompt, images).replace("\n", "\\n"));
             }
             GenerationSettings settings = temperature == 0 ? GenerationSettings.greedy(maxNewTokens)
                     : GenerationSettings.sampled(maxNewTokens, temperature, topK, topP, seed);

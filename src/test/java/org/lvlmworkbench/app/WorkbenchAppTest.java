@@ -15,7 +15,7 @@ import javafx.scene.image.ImageView;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.core.model.TinyModels;
+import org.lvlmworkbench.testing.TinyModels;
 import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.testfx.api.FxRobot;

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lvlmworkbench.core.model.TinyModels;
+import org.lvlmworkbench.testing.TinyModels;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 
 class CliTest {
@@ -48,7 +48,7 @@ class CliTest {
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors.index.json")));
         Result r = cli("inspect", "--model", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("current keys") && r.out().contains("F16"), r.out());
+        assertTrue(r.out().contains("model.language_model.") && r.out().contains("F16"), r.out());
     }
 
     @Test

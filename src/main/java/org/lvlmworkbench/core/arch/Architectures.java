@@ -1,41 +1,32 @@
 package org.lvlmworkbench.core.arch;
 
-import ai.djl.ndarray.NDManager;
 import java.util.List;
-import org.lvlmworkbench.core.arch.llama.LlamaForCausalLm;
-import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
-import org.lvlmworkbench.core.arch.llava.LlavaModel;
-import org.lvlmworkbench.core.config.DecoderConfig;
+import org.lvlmworkbench.core.arch.llama.LlamaFamily;
+import org.lvlmworkbench.core.arch.llava.LlavaFamily;
 import org.lvlmworkbench.core.config.JsonFields;
-import org.lvlmworkbench.core.config.LlavaConfig;
-import org.lvlmworkbench.core.model.LanguageModel;
-import org.lvlmworkbench.core.model.WeightLoader;
-import org.lvlmworkbench.core.safetensors.Checkpoint;
+import org.lvlmworkbench.core.model.ArchitectureFamily;
 
-/**
- * The architectures this build can open, keyed by {@code config.json}'s {@code model_type}. A new
- * family (LLaVA-NeXT, Idefics3, Qwen2-VL) adds its package under {@code core.arch} and a case here.
- */
+/** The families this build can open, looked up by {@code config.json}'s {@code model_type}. */
 public final class Architectures {
 
-    public static final List<String> SUPPORTED = List.of("llava", "llama", "qwen2");
+    public static final List<ArchitectureFamily> FAMILIES = List.of(new LlavaFamily(), new LlamaFamily());
 
     private Architectures() {
     }
 
-    public static LanguageModel build(JsonFields config, Checkpoint checkpoint, NDManager manager) {
-        String type = config.string("model_type");
-        WeightLoader weights = new WeightLoader(checkpoint, manager);
-        return switch (type) {
-            case "llava" -> new LlavaModel(LlavaConfig.parse(config), LlavaKeyLayout.detect(checkpoint), weights, manager);
-            case "llama", "qwen2" -> new LlamaForCausalLm(DecoderConfig.parse(config), weights, manager);
-            default -> throw config.error("model_type", "'" + type + "' is not supported yet; this build opens "
-                    + SUPPORTED);
-        };
+    /** Every {@code model_type} some family opens. */
+    public static List<String> supportedTypes() {
+        return FAMILIES.stream().flatMap(f -> f.modelTypes().stream()).toList();
     }
 
-    /** Whether the model type takes images (and so needs an image processor). */
-    public static boolean isVisionLanguage(String modelType) {
-        return modelType.equals("llava");
+    /** The family for this config, or an error naming the field and what is supported. */
+    public static ArchitectureFamily forConfig(JsonFields config) {
+        String type = config.string("model_type");
+        for (ArchitectureFamily family : FAMILIES) {
+            if (family.modelTypes().contains(type)) {
+                return family;
+            }
+        }
+        throw config.error("model_type", "'" + type + "' is not supported yet; this build opens " + supportedTypes());
     }
 }

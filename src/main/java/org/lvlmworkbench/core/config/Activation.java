@@ -11,7 +11,7 @@ public final class Activation {
     private Activation() {
     }
 
-    static void check(JsonFields f, String field, String name) {
+    public static void check(JsonFields f, String field, String name) {
         if (!SUPPORTED.contains(name)) {
             throw f.error(field, "activation '" + name + "' is not supported; known: " + SUPPORTED);
         }

@@ -9,7 +9,7 @@ import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
 import org.lvlmworkbench.core.generate.Generator;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.LoadedModel;
+import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.processing.RgbImage;
 
 /**

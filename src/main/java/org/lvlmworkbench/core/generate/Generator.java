@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.KvCache;
-import org.lvlmworkbench.core.model.LoadedModel;
+import org.lvlmworkbench.core.nn.KvCache;
+import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.processing.RgbImage;
 
 /**
@@ -27,9 +27,9 @@ public final class Generator {
     public static GenerationResult answer(LoadedModel model, String question, RgbImage image,
             GenerationSettings settings, Hooks hooks, LongConsumer onToken) {
         int images = image == null ? 0 : 1;
-        long[] ids = PromptEncoder.encode(model, question, images);
+        long[] ids = model.processor().encode(question, images);
         try (NDManager scope = model.model().manager().newSubManager()) {
-            NDArray pixels = images == 0 ? null : model.imageProcessor().toPixelValues(List.of(image), scope);
+            NDArray pixels = images == 0 ? null : model.processor().pixelValues(List.of(image), scope);
             return generate(model, ids, pixels, settings, hooks, onToken);
         }
     }

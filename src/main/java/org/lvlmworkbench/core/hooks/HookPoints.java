@@ -2,11 +2,26 @@ package org.lvlmworkbench.core.hooks;
 
 /**
  * Names of the points in a forward pass where activations can be read or replaced, in the manner of
- * TransformerLens. Shapes: residual-stream points are {@code [batch, seq, hidden]}, attention
- * patterns {@code [batch, heads, query, key]}, logits {@code [batch, seq, vocab]}.
+ * TransformerLens. Per block, in forward order ({@code tower} is {@code vision} or {@code text}):
+ *
+ * <table>
+ * <caption>block hook points</caption>
+ * <tr><th>name</th><th>meaning</th><th>shape</th></tr>
+ * <tr><td>{@code resid_pre}</td><td>residual stream entering the block</td><td>{@code [B, T, hidden]}</td></tr>
+ * <tr><td>{@code ln1.normalized}</td><td>attention input after the first norm (RMSNorm or LayerNorm, weight applied)</td><td>{@code [B, T, hidden]}</td></tr>
+ * <tr><td>{@code attn.pattern}</td><td>softmax attention weights</td><td>{@code [B, heads, query, key]}</td></tr>
+ * <tr><td>{@code attn_out}</td><td>attention output after the output projection</td><td>{@code [B, T, hidden]}</td></tr>
+ * <tr><td>{@code resid_mid}</td><td>residual stream after adding attention</td><td>{@code [B, T, hidden]}</td></tr>
+ * <tr><td>{@code mlp_in}</td><td>MLP input <em>before</em> the second norm (a copy of {@code resid_mid};
+ *     replacing it changes only what the MLP sees, as TransformerLens' {@code hook_mlp_in})</td><td>{@code [B, T, hidden]}</td></tr>
+ * <tr><td>{@code ln2.normalized}</td><td>MLP input after the second norm</td><td>{@code [B, T, hidden]}</td></tr>
+ * <tr><td>{@code mlp_out}</td><td>MLP output</td><td>{@code [B, T, hidden]}</td></tr>
+ * <tr><td>{@code resid_post}</td><td>residual stream leaving the block</td><td>{@code [B, T, hidden]}</td></tr>
+ * </table>
  *
  * <p>{@code blocks.N.resid_pre} of one block is the same tensor as {@code resid_post} of the block
- * before; both exist so a caller can name whichever reads better.
+ * before; both exist so a caller can name whichever reads better. Vision points have {@code B} =
+ * images and {@code T} = 1 + patches.
  */
 public final class HookPoints {
 
@@ -20,17 +35,19 @@ public final class HookPoints {
     }
 
     /** The names of one transformer block, built once so the forward pass allocates no strings. */
-    public record Block(String residPre, String attnPattern, String attnOut, String residMid, String mlpIn,
-            String mlpOut, String residPost) {
+    public record Block(String residPre, String ln1Normalized, String attnPattern, String attnOut, String residMid,
+            String mlpIn, String ln2Normalized, String mlpOut, String residPost) {
 
         public static Block of(String tower, int layer) {
             String p = tower + ".blocks." + layer + ".";
-            return new Block(p + "resid_pre", p + "attn.pattern", p + "attn_out", p + "resid_mid", p + "mlp_in",
-                    p + "mlp_out", p + "resid_post");
+            return new Block(p + "resid_pre", p + "ln1.normalized", p + "attn.pattern", p + "attn_out",
+                    p + "resid_mid", p + "mlp_in", p + "ln2.normalized", p + "mlp_out", p + "resid_post");
         }
 
+        /** Every point of the block, in the order the forward pass calls them. */
         public String[] all() {
-            return new String[] {residPre, attnPattern, attnOut, residMid, mlpIn, mlpOut, residPost};
+            return new String[] {residPre, ln1Normalized, attnPattern, attnOut, residMid, mlpIn, ln2Normalized, mlpOut,
+                residPost};
         }
     }
 

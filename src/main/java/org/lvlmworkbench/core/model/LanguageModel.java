@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
-import org.lvlmworkbench.core.arch.llama.LlamaDecoder;
 import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.nn.KvCache;
 
 /**
  * A loaded causal language model, optionally with a vision tower. Implementations live under
- * {@code core.arch}, one per architecture; everything above this interface (generation, analysis,
- * compression, export) is architecture-independent.
+ * {@code core.arch}, one folder per family; this contract names no family, so generation,
+ * analysis, compression and export above it work for every one.
  */
 public interface LanguageModel extends AutoCloseable {
 
@@ -19,17 +19,22 @@ public interface LanguageModel extends AutoCloseable {
 
     NDManager manager();
 
-    LlamaDecoder decoder();
+    /** The text decoder: embeddings, layers, final norm and LM head. */
+    TextDecoder decoder();
 
     /**
-     * Logits {@code [B, T, vocab]} for token ids {@code [B, T]} (int64), attached to the ids'
-     * manager. {@code pixelValues} ({@code [N, 3, H, W]}) fills the image-token positions; pass
-     * null for text-only steps. {@code cache} may be null for a single full pass.
+     * Logits {@code [B, T, vocab]} for the inputs, attached to the token ids' manager; every
+     * intermediate is freed. {@code cache} may be null for a single full pass.
      */
-    NDArray forward(NDArray tokenIds, NDArray pixelValues, Hooks hooks, KvCache cache);
+    NDArray forward(ForwardInputs inputs, Hooks hooks, KvCache cache);
+
+    /** {@link #forward(ForwardInputs, Hooks, KvCache)} for ids {@code [B, T]} and optional pixels. */
+    default NDArray forward(NDArray tokenIds, NDArray pixelValues, Hooks hooks, KvCache cache) {
+        return forward(ForwardInputs.of(tokenIds, pixelValues), hooks, cache);
+    }
 
     default KvCache newCache(NDManager manager) {
-        return new KvCache(manager, decoder().layers().size());
+        return new KvCache(manager, decoder().numLayers());
     }
 
     /** Every hook point this model calls, in forward order. */
@@ -41,14 +46,15 @@ public interface LanguageModel extends AutoCloseable {
     /** Parameter counts per component (vision tower, projector, embeddings, layers, head). */
     List<ComponentSize> components();
 
+    /** The checkpoint's weight-key layout, as detected from its keys (e.g. "transformers 5"). */
+    String keyLayout();
+
+    /** The network's parts and their settings, for the model card. */
+    List<ModelCard.Section> describe();
+
     /** The token id that marks where image features go, or -1 for a text-only model. */
     default long imageTokenId() {
         return -1;
-    }
-
-    /** Positions one image occupies in the decoder's sequence; 0 for a text-only model. */
-    default int tokensPerImage() {
-        return 0;
     }
 
     @Override

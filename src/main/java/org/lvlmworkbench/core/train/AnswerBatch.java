@@ -5,8 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
-import org.lvlmworkbench.core.generate.PromptEncoder;
-import org.lvlmworkbench.core.model.LoadedModel;
+import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.processing.RgbImage;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 
@@ -45,8 +44,8 @@ final class AnswerBatch {
             List<ShapesWorld.QA> turns = conversations.get(i);
             for (int t = 0; t < turns.size(); t++) {
                 ShapesWorld.QA qa = turns.get(t);
-                long[] prompt = t == 0 ? PromptEncoder.encode(model, qa.question(), 1)
-                        : model.tokenizer().encode(PromptEncoder.render(model, qa.question(), 0), false);
+                long[] prompt = t == 0 ? model.processor().encode(qa.question(), 1)
+                        : model.tokenizer().encode(model.processor().render(qa.question(), 0), false);
                 for (long id : prompt) {
                     row.add(id);
                 }

@@ -24,8 +24,8 @@ import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
 import org.lvlmworkbench.core.config.JsonFields;
 import org.lvlmworkbench.core.export.WeightsWriter;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.ModelLoader;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;
 import org.lvlmworkbench.core.safetensors.SafetensorsFile;
@@ -33,7 +33,7 @@ import org.lvlmworkbench.core.sample.LlavaFolderWriter;
 import org.lvlmworkbench.core.sample.RandomLlava;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.lvlmworkbench.core.sample.WordLevelTokenizer;
-import org.lvlmworkbench.core.tensor.OwnedTensors;
+import org.lvlmworkbench.core.nn.OwnedTensors;
 
 /**
  * Trains the sample LLaVA on {@link ShapesWorld} with DJL autograd, through the very model code and
@@ -147,7 +147,7 @@ public final class SampleTrainer {
             scope.suppressNotUsedWarning();
             float lossValue;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray pixels = model.imageProcessor().toPixelValues(batch.images, m);
+                NDArray pixels = model.processor().pixelValues(batch.images, m);
                 NDArray logits = model.model().forward(batch.tokenIds(m), pixels, Hooks.NONE, null);
                 NDArray loss = crossEntropy(logits, batch.targetRows, batch.targetTokens, m);
                 collector.backward(loss);
@@ -187,7 +187,7 @@ public final class SampleTrainer {
             AnswerBatch b = AnswerBatch.of(model, examples, pad, eos);
             try (NDScope scope = new NDScope(); NDManager m = model.model().manager().newSubManager()) {
                 scope.suppressNotUsedWarning();
-                NDArray pixels = model.imageProcessor().toPixelValues(b.images, m);
+                NDArray pixels = model.processor().pixelValues(b.images, m);
                 NDArray logits = model.model().forward(b.tokenIds(m), pixels, Hooks.NONE, null);
                 long vocab = logits.getShape().get(2);
                 float[] all = logits.toFloatArray();

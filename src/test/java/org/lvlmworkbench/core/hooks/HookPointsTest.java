@@ -11,9 +11,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.core.generate.PromptEncoder;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.TinyModels;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.testing.TinyModels;
 import org.lvlmworkbench.core.processing.RgbImage;
 
 class HookPointsTest {
@@ -27,8 +26,8 @@ class HookPointsTest {
     }
 
     private static NDArray run(LoadedModel m, NDManager scope, Hooks hooks) {
-        long[] ids = PromptEncoder.encode(m, "what color is the circle?", 1);
-        NDArray pixels = m.imageProcessor().toPixelValues(List.of(image()), scope);
+        long[] ids = m.processor().encode("what color is the circle?", 1);
+        NDArray pixels = m.processor().pixelValues(List.of(image()), scope);
         return m.model().forward(scope.create(ids, new Shape(1, ids.length)), pixels, hooks, null);
     }
 

@@ -15,12 +15,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
 import org.lvlmworkbench.core.generate.Generator;
-import org.lvlmworkbench.core.generate.PromptEncoder;
 import org.lvlmworkbench.core.hooks.ActivationCache;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.ModelLoader;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.processing.RgbImage;
 import org.lvlmworkbench.core.safetensors.SafetensorsFile;
 
@@ -45,10 +44,10 @@ class HfReferenceTest {
                 SafetensorsFile ref = SafetensorsFile.open(Path.of(fixture));
                 NDManager scope = m.model().manager().newSubManager();
                 ActivationCache cache = new ActivationCache(scope)) {
-            long[] ids = PromptEncoder.encode(m, prompt, 1);
+            long[] ids = m.processor().encode(prompt, 1);
             assertArrayEquals(ref.toNDArray("input_ids", scope).toLongArray(), ids, "token ids, image expansion included");
 
-            NDArray pixels = m.imageProcessor().toPixelValues(List.of(RgbImage.read(Path.of(image))), scope);
+            NDArray pixels = m.processor().pixelValues(List.of(RgbImage.read(Path.of(image))), scope);
             assertClose("pixel values", ref.toNDArray("pixel_values", scope), pixels, 1e-5);
 
             NDArray logits = m.model().forward(scope.create(ids, new Shape(1, ids.length)), pixels,
@@ -57,7 +56,7 @@ class HfReferenceTest {
             assertClose("logits", ref.toNDArray("logits", scope), logits, TOLERANCE);
 
             // HF lists the embeddings, each layer's output, and (last) the final norm's output.
-            int layers = m.model().decoder().layers().size();
+            int layers = m.model().decoder().numLayers();
             assertClose("hidden_states.0", ref.toNDArray("hidden_states.0", scope), cache.get(HookPoints.TEXT_EMBED),
                     TOLERANCE);
             for (int i = 0; i < layers - 1; i++) {

@@ -9,9 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
-import org.lvlmworkbench.core.generate.PromptEncoder;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.ModelLoader;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.sample.RandomLlava;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.lvlmworkbench.core.sample.WordLevelTokenizer;
@@ -45,7 +44,7 @@ class AnswerBatchTest {
                 assertEquals(batch.ids[row][pos + 1], batch.targetTokens[k], "target " + k);
             }
             // The first turn is exactly the prompt inference builds, so training matches `run`.
-            long[] prompt = PromptEncoder.encode(m, a.turns().get(0).question(), 1);
+            long[] prompt = m.processor().encode(a.turns().get(0).question(), 1);
             for (int p = 0; p < prompt.length; p++) {
                 assertEquals(prompt[p], batch.ids[0][p]);
             }

@@ -18,8 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.ModelLoader;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.sample.RandomLlava;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.lvlmworkbench.core.sample.WordLevelTokenizer;
@@ -61,7 +61,7 @@ class GradientLifetimeTest {
         try (NDManager scope = m.model().manager().newSubManager()) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = m.model().forward(batch.tokenIds(scope),
-                        m.imageProcessor().toPixelValues(batch.images, scope), Hooks.NONE, null);
+                        m.processor().pixelValues(batch.images, scope), Hooks.NONE, null);
                 NDArray loss = SampleTrainer.crossEntropy(logits, batch.targetRows, batch.targetTokens, scope);
                 if (churnMemory) {
                     churn();

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lvlmworkbench.core.model.LoadedModel;
-import org.lvlmworkbench.core.model.ModelLoader;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.safetensors.DType;
 import org.lvlmworkbench.core.safetensors.SafetensorsFile;
 

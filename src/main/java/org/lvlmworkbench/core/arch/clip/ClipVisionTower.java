@@ -4,13 +4,12 @@ import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.lvlmworkbench.core.config.ClipVisionConfig;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.WeightLoader;
-import org.lvlmworkbench.core.tensor.Attention;
-import org.lvlmworkbench.core.tensor.LinearMap;
-import org.lvlmworkbench.core.tensor.Ops;
+import org.lvlmworkbench.core.nn.WeightLoader;
+import org.lvlmworkbench.core.nn.Attention;
+import org.lvlmworkbench.core.nn.LinearMap;
+import org.lvlmworkbench.core.nn.Ops;
 
 /**
  * The CLIP vision transformer as HF's {@code CLIPVisionModel}: patch embedding (a stride-p
@@ -34,37 +33,33 @@ public final class ClipVisionTower {
         final HookPoints.Block hooks;
 
         Layer(ClipVisionConfig c, WeightLoader w, String p, int index) {
-            long hd = c.hiddenSize();
+            long hidden = c.hiddenSize();
             long in = c.intermediateSize();
-            ln1Weight = w.load(p + "layer_norm1.weight", hd);
-            ln1Bias = w.load(p + "layer_norm1.bias", hd);
-            q = w.linear(p + "self_attn.q_proj", hd, hd, true);
-            k = w.linear(p + "self_attn.k_proj", hd, hd, true);
-            v = w.linear(p + "self_attn.v_proj", hd, hd, true);
-            out = w.linear(p + "self_attn.out_proj", hd, hd, true);
-            ln2Weight = w.load(p + "layer_norm2.weight", hd);
-            ln2Bias = w.load(p + "layer_norm2.bias", hd);
-            fc1 = w.linear(p + "mlp.fc1", in, hd, true);
-            fc2 = w.linear(p + "mlp.fc2", hd, in, true);
+            ln1Weight = w.load(p + "layer_norm1.weight", hidden);
+            ln1Bias = w.load(p + "layer_norm1.bias", hidden);
+            q = w.linear(p + "self_attn.q_proj", hidden, hidden, true);
+            k = w.linear(p + "self_attn.k_proj", hidden, hidden, true);
+            v = w.linear(p + "self_attn.v_proj", hidden, hidden, true);
+            out = w.linear(p + "self_attn.out_proj", hidden, hidden, true);
+            ln2Weight = w.load(p + "layer_norm2.weight", hidden);
+            ln2Bias = w.load(p + "layer_norm2.bias", hidden);
+            fc1 = w.linear(p + "mlp.fc1", in, hidden, true);
+            fc2 = w.linear(p + "mlp.fc2", hidden, in, true);
             hooks = HookPoints.vision(index);
         }
 
         NDArray forward(ClipVisionConfig c, NDArray x, Hooks h) {
             x = h.at(hooks.residPre(), x);
-            long b = x.getShape().get(0);
-            long t = x.getShape().get(1);
-            long heads = c.numHeads();
-            long d = c.headDim();
-            NDArray normed = Ops.layerNorm(x, ln1Weight, ln1Bias, c.layerNormEps());
-            NDArray qh = q.apply(normed).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
-            NDArray kh = k.apply(normed).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
-            NDArray vh = v.apply(normed).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+            NDArray normed = h.at(hooks.ln1Normalized(), Ops.layerNorm(x, ln1Weight, ln1Bias, c.layerNormEps()));
+            NDArray qh = Attention.splitHeads(q.apply(normed), c.numHeads()); // [B, T, H·D] → [B, H, T, D]
+            NDArray kh = Attention.splitHeads(k.apply(normed), c.numHeads());
+            NDArray vh = Attention.splitHeads(v.apply(normed), c.numHeads());
             NDArray attn = Attention.attend(qh, kh, vh, null, h, hooks.attnPattern());
-            attn = out.apply(attn.transpose(0, 2, 1, 3).reshape(b, t, heads * d));
-            attn = h.at(hooks.attnOut(), attn);
+            attn = h.at(hooks.attnOut(), out.apply(Attention.mergeHeads(attn))); // [B, H, T, D] → [B, T, H·D]
             x = h.at(hooks.residMid(), x.add(attn));
-            NDArray mlpIn = h.at(hooks.mlpIn(), Ops.layerNorm(x, ln2Weight, ln2Bias, c.layerNormEps()));
-            NDArray mlp = fc2.apply(Ops.activation(c.hiddenAct(), fc1.apply(mlpIn)));
+            NDArray mlpIn = h.at(hooks.mlpIn(), x);
+            NDArray normed2 = h.at(hooks.ln2Normalized(), Ops.layerNorm(mlpIn, ln2Weight, ln2Bias, c.layerNormEps()));
+            NDArray mlp = fc2.apply(Ops.activation(c.hiddenAct(), fc1.apply(normed2)));
             mlp = h.at(hooks.mlpOut(), mlp);
             return h.at(hooks.residPost(), x.add(mlp));
         }
@@ -81,21 +76,21 @@ public final class ClipVisionTower {
     /** @param prefix e.g. {@code vision_tower.vision_model.} */
     public ClipVisionTower(ClipVisionConfig c, WeightLoader w, String prefix) {
         this.config = c;
-        long hd = c.hiddenSize();
+        long hidden = c.hiddenSize();
         long p = c.patchSize();
-        patchWeight = w.load(prefix + "embeddings.patch_embedding.weight", hd, c.numChannels(), p, p);
-        classEmbedding = w.load(prefix + "embeddings.class_embedding", hd);
-        positionEmbedding = w.load(prefix + "embeddings.position_embedding.weight", c.numPatches() + 1, hd);
-        preLnWeight = w.load(prefix + "pre_layrnorm.weight", hd);
-        preLnBias = w.load(prefix + "pre_layrnorm.bias", hd);
+        patchWeight = w.load(prefix + "embeddings.patch_embedding.weight", hidden, c.numChannels(), p, p);
+        classEmbedding = w.load(prefix + "embeddings.class_embedding", hidden);
+        positionEmbedding = w.load(prefix + "embeddings.position_embedding.weight", c.numPatches() + 1, hidden);
+        preLnWeight = w.load(prefix + "pre_layrnorm.weight", hidden);
+        preLnBias = w.load(prefix + "pre_layrnorm.bias", hidden);
         List<Layer> list = new ArrayList<>();
         for (int i = 0; i < c.numLayers(); i++) {
             list.add(new Layer(c, w, prefix + "encoder.layers." + i + ".", i));
         }
         layers = Collections.unmodifiableList(list);
         // post_layernorm feeds CLIP's pooled output, which LLaVA never reads; it is kept for export.
-        w.loadOptional(prefix + "post_layernorm.weight", hd);
-        w.loadOptional(prefix + "post_layernorm.bias", hd);
+        w.loadOptional(prefix + "post_layernorm.weight", hidden);
+        w.loadOptional(prefix + "post_layernorm.bias", hidden);
     }
 
     public ClipVisionConfig config() {
@@ -135,7 +130,7 @@ public final class ClipVisionTower {
         long ch = config.numChannels();
         long p = config.patchSize();
         long side = config.patchesPerSide();
-        long hd = config.hiddenSize();
+        long hidden = config.hiddenSize();
         long expected = config.imageSize();
         if (pixels.getShape().dimension() != 4 || pixels.getShape().get(1) != ch
                 || pixels.getShape().get(2) != expected || pixels.getShape().get(3) != expected) {
@@ -143,10 +138,11 @@ public final class ClipVisionTower {
                     + "], got " + pixels.getShape());
         }
         // A stride-p, kernel-p convolution equals a product with each flattened (c, kh, kw) patch.
+        // [N, C, side·p, side·p] → [N, C, side, p, side, p] → [N, side, side, C, p, p] → [N, patches, C·p·p]
         NDArray patches = pixels.reshape(n, ch, side, p, side, p).transpose(0, 2, 4, 1, 3, 5)
                 .reshape(n, side * side, ch * p * p);
-        NDArray embedded = patches.matMul(patchWeight.reshape(hd, ch * p * p).transpose());
-        NDArray cls = classEmbedding.reshape(1, 1, hd).broadcast(n, 1, hd);
+        NDArray embedded = patches.matMul(patchWeight.reshape(hidden, ch * p * p).transpose());
+        NDArray cls = classEmbedding.reshape(1, 1, hidden).broadcast(n, 1, hidden);
         NDArray tokens = cls.concat(embedded, 1);
         NDArray x = tokens.add(positionEmbedding.expandDims(0));
         return Ops.layerNorm(x, preLnWeight, preLnBias, config.layerNormEps());

@@ -6,23 +6,24 @@ import ai.djl.nn.core.Embedding;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.lvlmworkbench.core.config.DecoderConfig;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
-import org.lvlmworkbench.core.model.KvCache;
-import org.lvlmworkbench.core.model.WeightLoader;
-import org.lvlmworkbench.core.tensor.Attention;
-import org.lvlmworkbench.core.tensor.LinearMap;
-import org.lvlmworkbench.core.tensor.Ops;
-import org.lvlmworkbench.core.tensor.Rotary;
+import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.model.TextDecoder;
+import org.lvlmworkbench.core.nn.KvCache;
+import org.lvlmworkbench.core.nn.WeightLoader;
+import org.lvlmworkbench.core.nn.Attention;
+import org.lvlmworkbench.core.nn.LinearMap;
+import org.lvlmworkbench.core.nn.Ops;
+import org.lvlmworkbench.core.nn.Rotary;
 
 /**
  * The Llama-family decoder (HF {@code LlamaModel} plus its LM head; Qwen2 differs only in biases):
  * RMSNorm, rotary positions, grouped-query attention, SwiGLU MLP.
  */
-public final class LlamaDecoder {
+public final class LlamaDecoder implements TextDecoder {
 
-    /** One decoder layer. Fields are public so analysis and compression can read and swap them. */
+    /** One decoder layer. Its linear maps are public so analyses can read the weights by role. */
     public static final class Layer {
         final NDArray inputNorm;
         public final LinearMap q;
@@ -36,43 +37,40 @@ public final class LlamaDecoder {
         final HookPoints.Block hooks;
 
         Layer(DecoderConfig c, WeightLoader w, String p, int index) {
-            long hd = c.hiddenSize();
+            long hidden = c.hiddenSize();
             long qOut = (long) c.numHeads() * c.headDim();
             long kvOut = (long) c.numKvHeads() * c.headDim();
             long in = c.intermediateSize();
-            inputNorm = w.load(p + "input_layernorm.weight", hd);
-            q = w.linear(p + "self_attn.q_proj", qOut, hd, c.qkvBias());
-            k = w.linear(p + "self_attn.k_proj", kvOut, hd, c.qkvBias());
-            v = w.linear(p + "self_attn.v_proj", kvOut, hd, c.qkvBias());
-            o = w.linear(p + "self_attn.o_proj", hd, qOut, c.outputBias());
-            postAttentionNorm = w.load(p + "post_attention_layernorm.weight", hd);
-            gate = w.linear(p + "mlp.gate_proj", in, hd, c.mlpBias());
-            up = w.linear(p + "mlp.up_proj", in, hd, c.mlpBias());
-            down = w.linear(p + "mlp.down_proj", hd, in, c.mlpBias());
+            inputNorm = w.load(p + "input_layernorm.weight", hidden);
+            q = w.linear(p + "self_attn.q_proj", qOut, hidden, c.qkvBias());
+            k = w.linear(p + "self_attn.k_proj", kvOut, hidden, c.qkvBias());
+            v = w.linear(p + "self_attn.v_proj", kvOut, hidden, c.qkvBias());
+            o = w.linear(p + "self_attn.o_proj", hidden, qOut, c.outputBias());
+            postAttentionNorm = w.load(p + "post_attention_layernorm.weight", hidden);
+            gate = w.linear(p + "mlp.gate_proj", in, hidden, c.mlpBias());
+            up = w.linear(p + "mlp.up_proj", in, hidden, c.mlpBias());
+            down = w.linear(p + "mlp.down_proj", hidden, in, c.mlpBias());
             hooks = HookPoints.text(index);
         }
 
         NDArray forward(DecoderConfig c, NDArray x, int layer, NDArray[] rope, NDArray mask, KvCache cache,
                 Hooks h) {
             x = h.at(hooks.residPre(), x);
-            long b = x.getShape().get(0);
-            long t = x.getShape().get(1);
-            long d = c.headDim();
-            NDArray normed = Ops.rmsNorm(x, inputNorm, c.rmsNormEps());
-            NDArray qh = Rotary.apply(q.apply(normed).reshape(b, t, c.numHeads(), d).transpose(0, 2, 1, 3), rope);
-            NDArray kh = Rotary.apply(k.apply(normed).reshape(b, t, c.numKvHeads(), d).transpose(0, 2, 1, 3), rope);
-            NDArray vh = v.apply(normed).reshape(b, t, c.numKvHeads(), d).transpose(0, 2, 1, 3);
+            NDArray normed = h.at(hooks.ln1Normalized(), Ops.rmsNorm(x, inputNorm, c.rmsNormEps()));
+            NDArray qh = Rotary.apply(Attention.splitHeads(q.apply(normed), c.numHeads()), rope); // [B, H, T, D]
+            NDArray kh = Rotary.apply(Attention.splitHeads(k.apply(normed), c.numKvHeads()), rope); // [B, KVH, T, D]
+            NDArray vh = Attention.splitHeads(v.apply(normed), c.numKvHeads());
             if (cache != null) {
-                NDArray[] kv = cache.append(layer, kh, vh);
+                NDArray[] kv = cache.append(layer, kh, vh); // [B, KVH, past+T, D]
                 kh = kv[0];
                 vh = kv[1];
             }
             NDArray attn = Attention.attend(qh, kh, vh, mask, h, hooks.attnPattern());
-            attn = o.apply(attn.transpose(0, 2, 1, 3).reshape(b, t, (long) c.numHeads() * d));
-            attn = h.at(hooks.attnOut(), attn);
+            attn = h.at(hooks.attnOut(), o.apply(Attention.mergeHeads(attn))); // [B, T, H·D] → [B, T, hidden]
             x = h.at(hooks.residMid(), x.add(attn));
-            NDArray mlpIn = h.at(hooks.mlpIn(), Ops.rmsNorm(x, postAttentionNorm, c.rmsNormEps()));
-            NDArray mlp = down.apply(Ops.activation(c.hiddenAct(), gate.apply(mlpIn)).mul(up.apply(mlpIn)));
+            NDArray mlpIn = h.at(hooks.mlpIn(), x);
+            NDArray normed2 = h.at(hooks.ln2Normalized(), Ops.rmsNorm(mlpIn, postAttentionNorm, c.rmsNormEps()));
+            NDArray mlp = down.apply(Ops.activation(c.hiddenAct(), gate.apply(normed2)).mul(up.apply(normed2)));
             mlp = h.at(hooks.mlpOut(), mlp);
             return h.at(hooks.residPost(), x.add(mlp));
         }
@@ -91,20 +89,20 @@ public final class LlamaDecoder {
      */
     public LlamaDecoder(DecoderConfig c, WeightLoader w, String prefix, String lmHeadName) {
         this.config = c;
-        long hd = c.hiddenSize();
-        embedTokens = w.load(prefix + "embed_tokens.weight", c.vocabSize(), hd);
+        long hidden = c.hiddenSize();
+        embedTokens = w.load(prefix + "embed_tokens.weight", c.vocabSize(), hidden);
         List<Layer> list = new ArrayList<>();
         for (int i = 0; i < c.numLayers(); i++) {
             list.add(new Layer(c, w, prefix + "layers." + i + ".", i));
         }
         layers = Collections.unmodifiableList(list);
-        finalNorm = w.load(prefix + "norm.weight", hd);
+        finalNorm = w.load(prefix + "norm.weight", hidden);
         if (w.has(lmHeadName)) {
-            lmHead = w.load(lmHeadName, c.vocabSize(), hd);
+            lmHead = w.load(lmHeadName, c.vocabSize(), hidden);
         } else if (c.tieWordEmbeddings()) {
             lmHead = embedTokens;
         } else {
-            lmHead = w.load(lmHeadName, c.vocabSize(), hd);
+            lmHead = w.load(lmHeadName, c.vocabSize(), hidden);
         }
         rotary = new Rotary(c.ropeScaling().inverseFrequencies(c.headDim(), c.ropeTheta()));
     }
@@ -117,16 +115,67 @@ public final class LlamaDecoder {
         return layers;
     }
 
-    /** Token embeddings {@code [B, T, hidden]} for ids {@code [B, T]}. */
+    /** The model card's section for this decoder. */
+    public ModelCard.Section describe() {
+        DecoderConfig c = config;
+        String rope = "θ " + formatNumber(c.ropeTheta()) + (c.ropeScaling().type().equals("default") ? ""
+                : ", " + c.ropeScaling().type() + " scaling ×" + formatNumber(c.ropeScaling().factor()));
+        return new ModelCard.Section("text decoder", List.of(
+                new ModelCard.Fact("kind", c.modelType()),
+                new ModelCard.Fact("layers", Integer.toString(c.numLayers())),
+                new ModelCard.Fact("width", Integer.toString(c.hiddenSize())),
+                new ModelCard.Fact("heads", c.numHeads() + " (" + c.numKvHeads() + " kv, head dim " + c.headDim() + ")"),
+                new ModelCard.Fact("mlp", c.intermediateSize() + ", " + c.hiddenAct()),
+                new ModelCard.Fact("vocabulary", Integer.toString(c.vocabSize())),
+                new ModelCard.Fact("rope", rope),
+                new ModelCard.Fact("max positions", Integer.toString(c.maxPositionEmbeddings())),
+                new ModelCard.Fact("tied embeddings", Boolean.toString(lmHead == embedTokens))));
+    }
+
+    private static String formatNumber(double x) {
+        return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
+    }
+
+    @Override
+    public String modelType() {
+        return config.modelType();
+    }
+
+    @Override
+    public int numLayers() {
+        return layers.size();
+    }
+
+    @Override
+    public int hiddenSize() {
+        return config.hiddenSize();
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int maxPositions() {
+        return config.maxPositionEmbeddings();
+    }
+
+    @Override
     public NDArray embed(NDArray ids) {
         return Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
     }
 
-    /** Runs the layers on embeddings, continuing {@code cache} when given, and returns logits. */
-    public NDArray forward(NDArray embeddings, KvCache cache, Hooks hooks) {
+    /**
+     * Runs the layers on embeddings {@code [B, T, hidden]}, continuing {@code cache} when given, and
+     * returns logits {@code [B, T, vocab]}. {@code positionIds} ({@code [T]}, int64) are the rotary
+     * positions of the new tokens, or null for {@code past .. past+T-1}.
+     */
+    public NDArray forward(NDArray embeddings, NDArray positionIds, KvCache cache, Hooks hooks) {
         long t = embeddings.getShape().get(1);
         long past = cache == null ? 0 : cache.length();
-        NDArray[] rope = rotary.table(embeddings.getManager(), past, t);
+        NDArray[] rope = positionIds == null ? rotary.table(embeddings.getManager(), past, t)
+                : rotary.table(embeddings.getManager(), positionIds.toLongArray());
         NDArray mask = t == 1 ? null : Attention.causalMask(embeddings.getManager(), past, t);
         NDArray x = hooks.at(HookPoints.TEXT_EMBED, embeddings);
         for (int i = 0; i < layers.size(); i++) {
@@ -148,11 +197,12 @@ public final class LlamaDecoder {
         return out;
     }
 
-    /** The LM head applied to any residual-stream tensor (the logit lens reads layers this way). */
+    @Override
     public NDArray unembed(NDArray normed) {
         return ai.djl.nn.core.Linear.linear(normed, lmHead).singletonOrThrow();
     }
 
+    @Override
     public NDArray finalNorm(NDArray x) {
         return Ops.rmsNorm(x, finalNorm, config.rmsNormEps());
     }

@@ -6,13 +6,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.lvlmworkbench.core.config.DecoderConfig;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ComponentSizes;
-import org.lvlmworkbench.core.model.ForwardScope;
-import org.lvlmworkbench.core.model.KvCache;
+import org.lvlmworkbench.core.model.ForwardInputs;
+import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.nn.ForwardScope;
+import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.model.LanguageModel;
-import org.lvlmworkbench.core.model.WeightLoader;
+import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.safetensors.DType;
 
 /** Text-only HF {@code LlamaForCausalLM} / {@code Qwen2ForCausalLM}: keys under {@code model.}. */
@@ -48,11 +49,23 @@ public final class LlamaForCausalLm implements LanguageModel {
     }
 
     @Override
-    public NDArray forward(NDArray tokenIds, NDArray pixelValues, Hooks hooks, KvCache cache) {
-        if (pixelValues != null) {
+    public NDArray forward(ForwardInputs inputs, Hooks hooks, KvCache cache) {
+        if (inputs.pixelValues() != null) {
             throw new IllegalArgumentException(config.modelType() + " is a text-only model; it takes no image");
         }
-        return ForwardScope.run(tokenIds.getManager(), () -> decoder.forward(decoder.embed(tokenIds), cache, hooks));
+        NDArray tokenIds = inputs.tokenIds();
+        return ForwardScope.run(tokenIds.getManager(),
+                () -> decoder.forward(decoder.embed(tokenIds), inputs.positionIds(), cache, hooks));
+    }
+
+    @Override
+    public String keyLayout() {
+        return "causal LM (model.*, lm_head.weight)";
+    }
+
+    @Override
+    public List<ModelCard.Section> describe() {
+        return List.of(decoder.describe());
     }
 
     @Override

@@ -1,6 +1,6 @@
 package org.lvlmworkbench.core.arch.llava;
 
-import org.lvlmworkbench.core.model.WeightException;
+import org.lvlmworkbench.core.nn.WeightException;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 
 /**

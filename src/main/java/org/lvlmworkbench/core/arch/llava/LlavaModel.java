@@ -9,18 +9,20 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.lvlmworkbench.core.arch.clip.ClipVisionConfig;
 import org.lvlmworkbench.core.arch.clip.ClipVisionTower;
 import org.lvlmworkbench.core.arch.llama.LlamaDecoder;
-import org.lvlmworkbench.core.config.LlavaConfig;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ComponentSizes;
-import org.lvlmworkbench.core.model.ForwardScope;
-import org.lvlmworkbench.core.model.KvCache;
+import org.lvlmworkbench.core.model.ForwardInputs;
+import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.nn.ForwardScope;
+import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.model.LanguageModel;
-import org.lvlmworkbench.core.model.WeightLoader;
+import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.safetensors.DType;
-import org.lvlmworkbench.core.tensor.OwnedTensors;
+import org.lvlmworkbench.core.nn.OwnedTensors;
 
 /**
  * HF {@code LlavaForConditionalGeneration}: the CLIP tower's selected hidden states, projected to
@@ -86,13 +88,42 @@ public final class LlavaModel implements LanguageModel {
         return config.imageTokenIndex();
     }
 
-    @Override
+    /** Positions one image occupies in the decoder's sequence. */
     public int tokensPerImage() {
         return config.tokensPerImage();
     }
 
     @Override
-    public NDArray forward(NDArray tokenIds, NDArray pixelValues, Hooks hooks, KvCache cache) {
+    public String keyLayout() {
+        return layout.name() + " keys (" + layout.text() + "*)";
+    }
+
+    @Override
+    public List<ModelCard.Section> describe() {
+        ClipVisionConfig v = config.vision();
+        List<ModelCard.Section> out = new ArrayList<>();
+        out.add(new ModelCard.Section("vision tower", List.of(
+                new ModelCard.Fact("kind", "CLIP ViT"),
+                new ModelCard.Fact("layers", v.numLayers() + " (" + config.visionLayersUsed() + " run)"),
+                new ModelCard.Fact("width", Integer.toString(v.hiddenSize())),
+                new ModelCard.Fact("heads", Integer.toString(v.numHeads())),
+                new ModelCard.Fact("mlp", v.intermediateSize() + ", " + v.hiddenAct()),
+                new ModelCard.Fact("image", v.imageSize() + "×" + v.imageSize() + ", patch " + v.patchSize()),
+                new ModelCard.Fact("feature layers", config.visionFeatureLayers() + ", strategy '"
+                        + config.visionFeatureSelectStrategy() + "'"),
+                new ModelCard.Fact("tokens per image", Integer.toString(config.tokensPerImage())))));
+        out.add(new ModelCard.Section("projector", List.of(
+                new ModelCard.Fact("kind", "MLP " + projector.linear1.inFeatures() + " → "
+                        + projector.linear1.outFeatures() + " → " + projector.linear2.outFeatures() + ", "
+                        + config.projectorHiddenAct()))));
+        out.add(decoder.describe());
+        return out;
+    }
+
+    @Override
+    public NDArray forward(ForwardInputs inputs, Hooks hooks, KvCache cache) {
+        NDArray tokenIds = inputs.tokenIds();
+        NDArray pixelValues = inputs.pixelValues();
         return ForwardScope.run(tokenIds.getManager(), () -> {
             NDArray embeddings = decoder.embed(tokenIds);
             long[] ids = tokenIds.toLongArray();
@@ -107,7 +138,7 @@ public final class LlavaModel implements LanguageModel {
             } else if (imageTokens > 0) {
                 throw new IllegalArgumentException("the prompt has " + imageTokens + " image tokens but no image was given");
             }
-            return decoder.forward(embeddings, cache, hooks);
+            return decoder.forward(embeddings, inputs.positionIds(), cache, hooks);
         });
     }
 

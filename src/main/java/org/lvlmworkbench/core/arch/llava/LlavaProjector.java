@@ -1,9 +1,9 @@
 package org.lvlmworkbench.core.arch.llava;
 
 import ai.djl.ndarray.NDArray;
-import org.lvlmworkbench.core.model.WeightLoader;
-import org.lvlmworkbench.core.tensor.LinearMap;
-import org.lvlmworkbench.core.tensor.Ops;
+import org.lvlmworkbench.core.nn.WeightLoader;
+import org.lvlmworkbench.core.nn.LinearMap;
+import org.lvlmworkbench.core.nn.Ops;
 
 /** LLaVA's multimodal projector: linear, activation, linear, from vision width to text width. */
 public final class LlavaProjector {

@@ -1,0 +1,64 @@
+package org.lvlmworkbench.core.arch.llava;
+
+import org.lvlmworkbench.core.arch.clip.ClipVisionConfig;
+import org.lvlmworkbench.core.arch.llama.DecoderConfig;
+import org.lvlmworkbench.core.config.Activation;
+import org.lvlmworkbench.core.config.JsonFields;
+
+import java.util.List;
+
+/**
+ * {@code model_type: llava}: a CLIP vision tower, a two-layer MLP projector and a Llama-family
+ * decoder. Defaults are those of HF {@code LlavaConfig}.
+ *
+ * @param visionFeatureLayers hidden-state indices of the vision tower whose outputs feed the
+ *                            projector (negative counts from the end; several are concatenated)
+ */
+public record LlavaConfig(ClipVisionConfig vision, DecoderConfig text, int imageTokenIndex, String projectorHiddenAct,
+        List<Integer> visionFeatureLayers, String visionFeatureSelectStrategy, boolean projectorBias) {
+
+    public static LlavaConfig parse(JsonFields f) {
+        ClipVisionConfig vision = ClipVisionConfig.parse(f.object("vision_config"));
+        DecoderConfig text = DecoderConfig.parse(f.object("text_config"));
+        List<Integer> layers = f.has("vision_feature_layer") ? f.integers("vision_feature_layer") : List.of(-2);
+        for (int layer : layers) {
+            int resolved = layer < 0 ? vision.numLayers() + 1 + layer : layer;
+            if (resolved < 0 || resolved > vision.numLayers()) {
+                throw f.error("vision_feature_layer", layer + " is outside 0.." + vision.numLayers()
+                        + " (or -" + (vision.numLayers() + 1) + "..-1)");
+            }
+        }
+        String strategy = f.string("vision_feature_select_strategy", "default");
+        if (!strategy.equals("default") && !strategy.equals("full")) {
+            throw f.error("vision_feature_select_strategy", "must be 'default' or 'full', found '" + strategy + "'");
+        }
+        String act = f.string("projector_hidden_act", "gelu");
+        Activation.check(f, "projector_hidden_act", act);
+        int imageIndex = f.has("image_token_index") ? f.integer("image_token_index") : f.integer("image_token_id", 32000);
+        if (imageIndex < 0 || imageIndex >= text.vocabSize()) {
+            throw f.error("image_token_index", imageIndex + " is outside the vocabulary of " + text.vocabSize());
+        }
+        return new LlavaConfig(vision, text, imageIndex, act, List.copyOf(layers), strategy,
+                f.bool("multimodal_projector_bias", true));
+    }
+
+    /** Number of positions one image occupies in the decoder's sequence. */
+    public int tokensPerImage() {
+        return vision.numPatches() + (visionFeatureSelectStrategy.equals("full") ? 1 : 0);
+    }
+
+    /** Resolved, non-negative vision hidden-state indices. */
+    public int[] resolvedFeatureLayers() {
+        return visionFeatureLayers.stream()
+                .mapToInt(l -> l < 0 ? vision.numLayers() + 1 + l : l).toArray();
+    }
+
+    /** How many vision layers must run: later ones never reach the projector. */
+    public int visionLayersUsed() {
+        int max = 0;
+        for (int l : resolvedFeatureLayers()) {
+            max = Math.max(max, l);
+        }
+        return max;
+    }
+}

@@ -1,0 +1,35 @@
+package org.lvlmworkbench.core.loading;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.lvlmworkbench.core.model.ArchitectureFamily;
+import org.lvlmworkbench.core.model.LanguageModel;
+import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.model.Processor;
+import org.lvlmworkbench.core.processing.ChatTemplate;
+import org.lvlmworkbench.core.processing.TextTokenizer;
+
+/**
+ * Everything opened from one model folder: the family it belongs to, the network, its tokenizer,
+ * its processor, its chat template (null when the folder has none) and the ids that end generation.
+ */
+public record LoadedModel(Path folder, ArchitectureFamily family, LanguageModel model, TextTokenizer tokenizer,
+        Processor processor, ChatTemplate chatTemplate, List<Long> eosTokenIds) implements AutoCloseable {
+
+    public boolean acceptsImages() {
+        return processor.acceptsImages();
+    }
+
+    /** The model card that {@code inspect} and the app render. */
+    public ModelCard card() {
+        return new ModelCard(folder, model.modelType(), family.displayName(), model.keyLayout(), model.describe(),
+                model.components(), chatTemplate == null ? null : chatTemplate.origin().getFileName().toString(),
+                eosTokenIds, model.hookPoints().size());
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        tokenizer.close();
+    }
+}

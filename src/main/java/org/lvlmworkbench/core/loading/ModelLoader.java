@@ -1,0 +1,102 @@
+package org.lvlmworkbench.core.loading;
+
+import org.lvlmworkbench.core.model.LanguageModel;
+import org.lvlmworkbench.core.model.Processor;
+import org.lvlmworkbench.core.nn.WeightException;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.lvlmworkbench.core.model.ArchitectureFamily;
+import org.lvlmworkbench.core.arch.Architectures;
+import org.lvlmworkbench.core.config.ConfigException;
+import org.lvlmworkbench.core.config.JsonFields;
+import org.lvlmworkbench.core.processing.ChatTemplate;
+import org.lvlmworkbench.core.processing.TextTokenizer;
+import org.lvlmworkbench.core.safetensors.Checkpoint;
+
+/** Opens a Hugging Face model folder: configuration, weights, tokenizer, image processor, template. */
+public final class ModelLoader {
+
+    /** Buffers some exporters save beside the weights; they are recomputed, never read. */
+    private static final Set<String> IGNORED_SUFFIXES = Set.of("rotary_emb.inv_freq", "embeddings.position_ids");
+
+    private ModelLoader() {
+    }
+
+    public static LoadedModel load(Path folder) {
+        return load(folder, Devices.fromSetting());
+    }
+
+    public static LoadedModel load(Path folder, Device device) {
+        if (!Files.isDirectory(folder)) {
+            throw new ConfigException(folder, null, "is not a model folder (it does not exist or is not a directory)");
+        }
+        JsonFields config = JsonFields.read(folder.resolve("config.json"));
+        ArchitectureFamily family = Architectures.forConfig(config);
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        LanguageModel model = null;
+        TextTokenizer tokenizer = null;
+        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+            MemoryBudget.check(checkpoint, device);
+            model = family.build(config, checkpoint, manager);
+            checkUnused(checkpoint, model);
+            tokenizer = TextTokenizer.load(folder);
+            ChatTemplate template = ChatTemplate.find(folder).orElse(null);
+            Processor processor = family.processor(folder, config, model, tokenizer, template);
+            return new LoadedModel(folder, family, model, tokenizer, processor, template, eosTokenIds(folder, config));
+        } catch (RuntimeException e) {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static void checkUnused(Checkpoint checkpoint, LanguageModel model) {
+        Set<String> used = model.parameters().keySet();
+        List<String> unused = checkpoint.names().stream()
+                .filter(n -> !used.contains(n))
+                .filter(n -> IGNORED_SUFFIXES.stream().noneMatch(n::endsWith))
+                .collect(Collectors.toList());
+        if (!unused.isEmpty()) {
+            throw new WeightException(checkpoint.folder(), unused.get(0), "is not used by the " + model.modelType()
+                    + " architecture (" + unused.size() + " such tensors: "
+                    + unused.stream().limit(5).collect(Collectors.joining(", "))
+                    + "): the checkpoint does not match its config.json");
+        }
+    }
+
+
+    /** generation_config.json first, as transformers' generate() reads it, then config.json. */
+    static List<Long> eosTokenIds(Path folder, JsonFields config) {
+        List<Integer> ids = new ArrayList<>();
+        Path gen = folder.resolve("generation_config.json");
+        if (Files.isRegularFile(gen)) {
+            ids.addAll(JsonFields.read(gen).integers("eos_token_id"));
+        }
+        if (ids.isEmpty()) {
+            ids.addAll(config.integers("eos_token_id"));
+        }
+        if (ids.isEmpty() && config.has("text_config")) {
+            ids.addAll(config.object("text_config").integers("eos_token_id"));
+        }
+        return ids.stream().map(Integer::longValue).collect(Collectors.toList());
+    }
+
+    /** Total parameter count, counting tied tensors once. */
+    public static long parameterCount(LanguageModel model) {
+        long n = 0;
+        for (NDArray p : model.parameters().values()) {
+            n += p.size();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,71 @@
+package org.lvlmworkbench.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.lvlmworkbench.core.hooks.Hooks;
+
+/** Scaled dot-product attention with grouped key/value heads and an explicit, hookable pattern. */
+public final class Attention {
+
+    /** HF's mask value: the most negative float32, so masked scores vanish in softmax. */
+    public static final float MASKED = -Float.MAX_VALUE;
+
+    private Attention() {
+    }
+
+    /** {@code [B, T, H·D]} → {@code [B, H, T, D]}: one slice per head. */
+    public static NDArray splitHeads(NDArray x, long heads) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
+    }
+
+    /** {@code [B, H, T, D]} → {@code [B, T, H·D]}: heads side by side again, as the output projection reads them. */
+    public static NDArray mergeHeads(NDArray x) {
+        Shape s = x.getShape();
+        return x.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3));
+    }
+
+    /**
+     * @param q       {@code [B, H, T, D]}
+     * @param k       {@code [B, KVH, S, D]}, H a multiple of KVH; head h reads kv head h / (H/KVH)
+     * @param v       {@code [B, KVH, S, D]}
+     * @param mask    additive {@code [T, S]} mask, or null for full attention
+     * @return {@code [B, H, T, D]}
+     */
+    public static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, Hooks hooks, String patternPoint) {
+        Shape qs = q.getShape();
+        long b = qs.get(0);
+        long h = qs.get(1);
+        long t = qs.get(2);
+        long d = qs.get(3);
+        long kvh = k.getShape().get(1);
+        long s = k.getShape().get(2);
+        long group = h / kvh;
+        // Grouped heads share a kv head: fold the group into the query axis instead of copying k and v.
+        NDArray qg = group == 1 ? q : q.reshape(b, kvh, group * t, d);
+        NDArray scores = OwnedTensors.scale(qg.matMul(k.transpose(0, 1, 3, 2)), (float) (1.0 / Math.sqrt(d)));
+        if (group != 1) {
+            scores = scores.reshape(b, h, t, s);
+        }
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray pattern = hooks.at(patternPoint, scores.softmax(-1));
+        NDArray pg = group == 1 ? pattern : pattern.reshape(b, kvh, group * t, s);
+        NDArray out = pg.matMul(v);
+        return group == 1 ? out : out.reshape(b, h, t, d);
+    }
+
+    /** Causal mask for {@code queries} new positions after {@code past} cached ones. */
+    public static NDArray causalMask(NDManager manager, long past, long queries) {
+        long keys = past + queries;
+        float[] m = new float[(int) (queries * keys)];
+        for (int i = 0; i < queries; i++) {
+            for (long j = past + i + 1; j < keys; j++) {
+                m[(int) (i * keys + j)] = MASKED;
+            }
+        }
+        return OwnedTensors.of(manager, m, new Shape(queries, keys));
+    }
+}

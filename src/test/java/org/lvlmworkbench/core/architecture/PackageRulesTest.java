@@ -1,0 +1,178 @@
+package org.lvlmworkbench.core.architecture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering of the source tree, checked on every import and every fully qualified name in code.
+ * Floors, lowest first: file formats and names (safetensors, config, hooks); runtime building
+ * blocks and shared processors (nn, processing, export); the architecture-neutral contract (model);
+ * the families (arch.*); the registry (arch); loading; the workflows; the two faces (app, cli).
+ * A package may use lower floors freely and its own floor only where {@link #SAME_FLOOR_ALLOWED} says.
+ */
+class PackageRulesTest {
+
+    private static final String ROOT = "org.lvlmworkbench.";
+    private static final Map<String, Integer> FLOORS = new LinkedHashMap<>();
+
+    static {
+        for (String p : List.of("core.safetensors", "core.config", "core.hooks")) {
+            FLOORS.put(p, 0);
+        }
+        for (String p : List.of("core.nn", "core.processing", "core.export")) {
+            FLOORS.put(p, 1);
+        }
+        FLOORS.put("core.model", 2);
+        FLOORS.put("core.arch.*", 3);
+        FLOORS.put("core.arch", 4);
+        FLOORS.put("core.loading", 5);
+        FLOORS.put("core.generate", 6);
+        FLOORS.put("core.eval", 7);
+        FLOORS.put("core.sample", 8);
+        FLOORS.put("core.train", 9);
+        FLOORS.put("app", 10);
+        FLOORS.put("cli", 11);
+    }
+
+    /** Same-floor uses that are part of the design: LLaVA is built from the CLIP and Llama families. */
+    private static final Set<String> SAME_FLOOR_ALLOWED = Set.of("core.arch.llava -> core.arch.clip",
+            "core.arch.llava -> core.arch.llama");
+
+    private static final Pattern PROJECT_REF = Pattern.compile("org\\.lvlmworkbench\\.([a-z][a-z0-9.]*)\\.[A-Z]");
+    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+);", Pattern.MULTILINE);
+
+    private static final Map<Path, String> SOURCES = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void readSources() throws IOException {
+        Path main = Path.of("src/main/java/org/lvlmworkbench");
+        assertTrue(Files.isDirectory(main), "run from the project root");
+        try (Stream<Path> files = Files.walk(main)) {
+            files.filter(p -> p.toString().endsWith(".java")).forEach(p -> {
+                try {
+                    SOURCES.put(p, Files.readString(p));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+        assertTrue(SOURCES.size() > 60, "the scan must see the sources, saw " + SOURCES.size());
+    }
+
+    @Test
+    void coreRunsHeadlessAndKnowsNoFace() {
+        assertNoUse("core.", List.of("javafx.", "org.controlsfx", "io.fair_acc", "picocli.", "javax.swing.",
+                ROOT + "cli.", ROOT + "app."));
+    }
+
+    @Test
+    void facesHoldNoTensors() {
+        assertNoUse("app.", List.of("ai.djl."));
+        assertNoUse("cli.", List.of("ai.djl."));
+    }
+
+    @Test
+    void contractNamesNoFamily() {
+        assertNoUse("core.model.", List.of(ROOT + "core.arch.", ROOT + "core.loading."));
+    }
+
+    @Test
+    void everyPackageHasAFloor() {
+        Set<String> unknown = new TreeSet<>();
+        for (Path p : SOURCES.keySet()) {
+            if (floor(packageOf(p)) == null) {
+                unknown.add(packageOf(p));
+            }
+        }
+        assertEquals(Set.of(), unknown, "packages missing from PackageRulesTest.FLOORS");
+    }
+
+    @Test
+    void noPackageUsesAHigherFloor() {
+        List<String> violations = new ArrayList<>();
+        for (Map.Entry<Path, String> e : SOURCES.entrySet()) {
+            String from = packageOf(e.getKey());
+            Matcher m = PROJECT_REF.matcher(e.getValue());
+            Set<String> targets = new TreeSet<>();
+            while (m.find()) {
+                targets.add(m.group(1));
+            }
+            for (String to : targets) {
+                if (to.equals(from)) {
+                    continue;
+                }
+                int a = floor(from);
+                Integer b = floor(to);
+                boolean ok = b != null && (b < a || SAME_FLOOR_ALLOWED.contains(from + " -> " + to));
+                if (!ok) {
+                    violations.add(e.getKey() + ": " + from + " (floor " + a + ") uses " + to + " (floor " + b + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+
+    /** The rules must be able to fail: a made-up upward reference is caught. */
+    @Test
+    void anUpwardReferenceIsCaught() {
+        Matcher m = PROJECT_REF.matcher("import org.lvlmworkbench.core.loading.ModelLoader;");
+        assertTrue(m.find());
+        assertTrue(floor(m.group(1)) > floor("core.model"), "loading sits above the contract");
+    }
+
+    private static void assertNoUse(String packagePrefix, List<String> forbidden) {
+        List<String> offenders = new ArrayList<>();
+        for (Map.Entry<Path, String> e : SOURCES.entrySet()) {
+            if (!(packageOf(e.getKey()) + ".").startsWith(packagePrefix)) {
+                continue;
+            }
+            String code = e.getValue();
+            Matcher m = IMPORT.matcher(code);
+            while (m.find()) {
+                for (String f : forbidden) {
+                    if (m.group(1).startsWith(f)) {
+                        offenders.add(e.getKey() + " imports " + m.group(1));
+                    }
+                }
+            }
+            String body = IMPORT.matcher(code).replaceAll("");
+            for (String f : forbidden) {
+                if (body.contains(f)) {
+                    offenders.add(e.getKey() + " names " + f + " inline");
+                }
+            }
+        }
+        assertEquals(List.of(), offenders);
+    }
+
+    private static String packageOf(Path file) {
+        Path rel = Path.of("src/main/java").relativize(file.getParent());
+        return rel.toString().replace('/', '.').substring(ROOT.length());
+    }
+
+    private static Integer floor(String pkg) {
+        if (FLOORS.containsKey(pkg)) {
+            return FLOORS.get(pkg);
+        }
+        if (pkg.startsWith("core.arch.")) {
+            return FLOORS.get("core.arch.*");
+        }
+        return null;
+    }
+}
