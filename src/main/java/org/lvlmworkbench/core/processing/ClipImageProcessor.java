@@ -3,8 +3,10 @@ package org.lvlmworkbench.core.processing;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.lvlmworkbench.core.config.ConfigException;
 import org.lvlmworkbench.core.config.JsonFields;
 
 /**
@@ -90,8 +92,28 @@ public final class ClipImageProcessor {
         }
     }
 
+    /** transformers 5 {@code processor.save_pretrained} nests the settings here and writes no {@link #FILE}. */
+    public static final String PROCESSOR_FILE = "processor_config.json";
+
+    /**
+     * Reads the settings as transformers 5.18 does ({@code ImageProcessingMixin.get_image_processor_dict}):
+     * the {@code image_processor} object of {@code processor_config.json} when there is one, else
+     * {@code preprocessor_config.json}.
+     */
     public static ClipImageProcessor load(Path folder) {
-        return new ClipImageProcessor(JsonFields.read(folder.resolve(FILE)));
+        Path nested = folder.resolve(PROCESSOR_FILE);
+        if (Files.isRegularFile(nested)) {
+            JsonFields processor = JsonFields.read(nested);
+            if (processor.has("image_processor")) {
+                return new ClipImageProcessor(processor.object("image_processor"));
+            }
+        }
+        Path file = folder.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(folder, FILE, "no image-processor settings: expected " + FILE
+                    + " or an \"image_processor\" object in " + PROCESSOR_FILE);
+        }
+        return new ClipImageProcessor(JsonFields.read(file));
     }
 
     public static ClipImageProcessor parse(JsonFields f) {
@@ -118,10 +140,14 @@ public final class ClipImageProcessor {
             if (shortestEdge > 0) {
                 int shortSide = Math.min(img.width(), img.height());
                 int longSide = Math.max(img.width(), img.height());
-                int newLong = (int) ((long) shortestEdge * longSide / shortSide);
+                // long: a 1x1000000 strip asks for 336x336000000, which must be refused, not overflow.
+                long newLong = (long) shortestEdge * longSide / shortSide;
                 boolean landscape = img.width() >= img.height();
-                w = landscape ? newLong : shortestEdge;
-                h = landscape ? shortestEdge : newLong;
+                long longW = landscape ? newLong : shortestEdge;
+                long longH = landscape ? shortestEdge : newLong;
+                ImageLimits.checkResize(img.width(), img.height(), longW, longH);
+                w = (int) longW;
+                h = (int) longH;
             } else {
                 w = resizeWidth;
                 h = resizeHeight;

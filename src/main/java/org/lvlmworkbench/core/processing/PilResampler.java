@@ -53,12 +53,20 @@ public final class PilResampler {
     private PilResampler() {
     }
 
+    /**
+     * Resizes to {@code width x height}. Refuses, with a clear message, a target (or the horizontal
+     * pass's intermediate, {@code width x src.height()}) above {@link ImageLimits#maxPixels()}.
+     */
     public static RgbImage resize(RgbImage src, int width, int height, Filter filter) {
         if (width == src.width() && height == src.height()) {
             return src;
         }
+        ImageLimits.checkResize(src.width(), src.height(), width, height);
         if (filter == Filter.NEAREST) {
             return nearest(src, width, height);
+        }
+        if (width != src.width() && height != src.height()) {
+            ImageLimits.checkResize(src.width(), src.height(), width, src.height());
         }
         RgbImage horizontal = width == src.width() ? src : pass(src, width, filter, true);
         return height == src.height() ? horizontal : pass(horizontal, height, filter, false);
@@ -71,8 +79,14 @@ public final class PilResampler {
         double scale = (double) inSize / outSize;
         double filterScale = Math.max(scale, 1.0);
         double support = filter.support * filterScale;
-        int ksize = (int) Math.ceil(support) * 2 + 1;
-        int[] bounds = new int[outSize * 2];
+        // Shrinking 1000000 pixels to 1 widens the kernel to 2 million taps: size the tables in long.
+        long taps = (long) Math.ceil(support) * 2 + 1;
+        if (taps * outSize > ImageLimits.MAX_ARRAY_LENGTH) {
+            throw new IllegalArgumentException("cannot resize " + inSize + " pixels to " + outSize
+                    + ": the filter table would need " + taps * outSize + " entries");
+        }
+        int ksize = (int) taps;
+        int[] bounds = new int[Math.multiplyExact(outSize, 2)];
         int[] kernels = new int[outSize * ksize];
         double[] k = new double[ksize];
         for (int xx = 0; xx < outSize; xx++) {
@@ -102,7 +116,7 @@ public final class PilResampler {
         Coefficients c = coefficients(inSize, outSize, filter);
         int outW = horizontal ? outSize : src.width();
         int outH = horizontal ? src.height() : outSize;
-        byte[] out = new byte[outW * outH * 3];
+        byte[] out = new byte[ImageLimits.bufferLength("resized image", outW, outH, 3)];
         byte[] in = src.rgb();
         for (int y = 0; y < outH; y++) {
             for (int x = 0; x < outW; x++) {
@@ -125,7 +139,7 @@ public final class PilResampler {
     }
 
     private static RgbImage nearest(RgbImage src, int width, int height) {
-        byte[] out = new byte[width * height * 3];
+        byte[] out = new byte[ImageLimits.bufferLength("resized image", width, height, 3)];
         for (int y = 0; y < height; y++) {
             int sy = Math.min(src.height() - 1, (int) ((y + 0.5) * src.height() / height));
             for (int x = 0; x < width; x++) {
