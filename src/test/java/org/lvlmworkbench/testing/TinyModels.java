@@ -27,7 +27,7 @@ public final class TinyModels {
         String key = layout.name() + "-" + dtype + "-" + shards;
         return FOLDERS.computeIfAbsent(key, k -> {
             try {
-                Path dir = Files.createTempDirectory("tiny-llava-" + k);
+                Path dir = Files.createTempDirectory("tiny-llava-" + k.replaceAll("[^A-Za-z0-9.-]+", "_"));
                 RandomLlava.writeFolder(dir, LlavaSpec.tiny(), layout, dtype, shards, 42);
                 return dir;
             } catch (IOException e) {

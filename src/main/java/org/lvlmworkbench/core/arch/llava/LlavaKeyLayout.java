@@ -1,29 +1,101 @@
 package org.lvlmworkbench.core.arch.llava;
 
+import java.util.List;
 import org.lvlmworkbench.core.nn.WeightException;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 
 /**
- * Where a LLaVA checkpoint keeps its parts. transformers before 4.52 saved
- * {@code language_model.model.layers.N...}; later versions save
- * {@code model.language_model.layers.N...}. Both are read; export writes the layout it read.
+ * Where a LLaVA checkpoint keeps its parts. transformers has written four layouts, and reads all of
+ * them through its conversion mappings ({@code conversion_mapping.py}: {@code "llava"},
+ * {@code "LlavaModel"} and {@code "CLIPVisionModel"}'s {@code PrefixChange(prefix_to_remove="vision_model")}):
+ *
+ * <ul>
+ * <li>{@link #LEGACY}: the Hub's checkpoints, transformers before 4.52;</li>
+ * <li>{@link #CURRENT}: transformers 4.52 to 4.57 (the module tree of {@code LlavaForConditionalGeneration});</li>
+ * <li>{@link #V5}: transformers 5 {@code save_pretrained} (its "original format": the llava renames
+ *     reversed, but CLIP's tower without {@code vision_model.});</li>
+ * <li>{@link #V5_INTERNAL}: transformers 5 {@code save_pretrained(save_original_format=False)}.</li>
+ * </ul>
+ *
+ * Each part's prefix is detected on its own from the keys, so a checkpoint that mixes them (as a
+ * hand-converted one may) still opens; its layout is then named "mixed" with the prefixes found.
  */
 public record LlavaKeyLayout(String name, String vision, String projector, String text, String lmHead) {
 
-    public static final LlavaKeyLayout LEGACY = new LlavaKeyLayout("legacy", "vision_tower.vision_model.",
-            "multi_modal_projector.", "language_model.model.", "language_model.lm_head.weight");
-    public static final LlavaKeyLayout CURRENT = new LlavaKeyLayout("current", "model.vision_tower.vision_model.",
+    public static final LlavaKeyLayout LEGACY = new LlavaKeyLayout("Hub / transformers < 4.52",
+            "vision_tower.vision_model.", "multi_modal_projector.", "language_model.model.",
+            "language_model.lm_head.weight");
+    public static final LlavaKeyLayout CURRENT = new LlavaKeyLayout("transformers 4.52–4.57",
+            "model.vision_tower.vision_model.", "model.multi_modal_projector.", "model.language_model.",
+            "lm_head.weight");
+    public static final LlavaKeyLayout V5 = new LlavaKeyLayout("transformers 5 save_pretrained",
+            "vision_tower.", "multi_modal_projector.", "language_model.", "language_model.lm_head.weight");
+    public static final LlavaKeyLayout V5_INTERNAL = new LlavaKeyLayout(
+            "transformers 5 save_pretrained(save_original_format=False)", "model.vision_tower.",
             "model.multi_modal_projector.", "model.language_model.", "lm_head.weight");
 
+    public static final List<LlavaKeyLayout> KNOWN = List.of(LEGACY, CURRENT, V5, V5_INTERNAL);
+
+    /** The user-facing name of a layout for {@code make-random --layout}. */
+    public static LlavaKeyLayout byOption(String option) {
+        return switch (option) {
+            case "legacy" -> LEGACY;
+            case "current" -> CURRENT;
+            case "v5" -> V5;
+            case "v5-internal" -> V5_INTERNAL;
+            default -> throw new IllegalArgumentException(
+                    "--layout must be legacy, current, v5 or v5-internal, got '" + option + "'");
+        };
+    }
+
+    /** Detects each part's prefix from the keys present; names the layout when it is a known one. */
     public static LlavaKeyLayout detect(Checkpoint checkpoint) {
-        for (LlavaKeyLayout layout : new LlavaKeyLayout[] {CURRENT, LEGACY}) {
-            if (checkpoint.contains(layout.text + "embed_tokens.weight")) {
-                return layout;
+        // Longer prefixes first: "language_model." is also a prefix of "language_model.model.".
+        String text = first(checkpoint, "embed_tokens.weight", "model.language_model.", "language_model.model.",
+                "language_model.");
+        if (text == null) {
+            throw new WeightException(checkpoint.folder(), "embed_tokens.weight", "found no text model's "
+                    + "embed_tokens.weight under model.language_model., language_model.model. or language_model.: "
+                    + "this is not a LLaVA checkpoint");
+        }
+        String vision = first(checkpoint, "embeddings.patch_embedding.weight", "model.vision_tower.vision_model.",
+                "vision_tower.vision_model.", "model.vision_tower.", "vision_tower.");
+        if (vision == null) {
+            throw new WeightException(checkpoint.folder(), "embeddings.patch_embedding.weight",
+                    "found no CLIP patch embedding under [model.]vision_tower.[vision_model.]: the vision tower "
+                            + "is missing from the checkpoint");
+        }
+        String projector = first(checkpoint, "linear_1.weight", "model.multi_modal_projector.",
+                "multi_modal_projector.");
+        if (projector == null) {
+            throw new WeightException(checkpoint.folder(), "multi_modal_projector.linear_1.weight",
+                    "found no projector under [model.]multi_modal_projector.: it is missing from the checkpoint");
+        }
+        // A tied head is absent from the file; pick the name that matches the text layout then.
+        String lmHead = checkpoint.contains("lm_head.weight") ? "lm_head.weight"
+                : checkpoint.contains("language_model.lm_head.weight") ? "language_model.lm_head.weight"
+                : text.startsWith("model.") ? "lm_head.weight" : "language_model.lm_head.weight";
+        for (LlavaKeyLayout known : KNOWN) {
+            if (known.vision.equals(vision) && known.projector.equals(projector) && known.text.equals(text)
+                    && known.lmHead.equals(lmHead)) {
+                return known;
             }
         }
-        throw new WeightException(checkpoint.folder(), "embed_tokens.weight",
-                "found neither " + CURRENT.text + "embed_tokens.weight nor " + LEGACY.text
-                        + "embed_tokens.weight: this is not a LLaVA checkpoint");
+        return new LlavaKeyLayout("mixed", vision, projector, text, lmHead);
+    }
+
+    private static String first(Checkpoint checkpoint, String suffix, String... prefixes) {
+        for (String p : prefixes) {
+            if (checkpoint.contains(p + suffix)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** What {@code inspect} and the model card show: the name and where the decoder's keys sit. */
+    public String describe() {
+        return name + " (" + text + "layers.N…, " + vision + "encoder.layers.N…, " + lmHead + ")";
     }
 
     /** The component a parameter belongs to, for size reports. */

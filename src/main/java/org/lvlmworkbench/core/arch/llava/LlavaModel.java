@@ -95,7 +95,7 @@ public final class LlavaModel implements LanguageModel {
 
     @Override
     public String keyLayout() {
-        return layout.name() + " keys (" + layout.text() + "*)";
+        return layout.describe();
     }
 
     @Override
