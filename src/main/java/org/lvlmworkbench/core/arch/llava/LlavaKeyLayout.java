@@ -12,8 +12,8 @@ import org.lvlmworkbench.core.safetensors.Checkpoint;
  * <ul>
  * <li>{@link #LEGACY}: the Hub's checkpoints, transformers before 4.52;</li>
  * <li>{@link #CURRENT}: transformers 4.52 to 4.57 (the module tree of {@code LlavaForConditionalGeneration});</li>
- * <li>{@link #V5}: transformers 5 {@code save_pretrained} (its "original format": the llava renames
- *     reversed, but CLIP's tower without {@code vision_model.});</li>
+ * <li>{@link #V5}: transformers 5 {@code save_pretrained} (its "original format": the Hub's names,
+ *     except that CLIP's tower is written without {@code vision_model.});</li>
  * <li>{@link #V5_INTERNAL}: transformers 5 {@code save_pretrained(save_original_format=False)}.</li>
  * </ul>
  *
@@ -29,7 +29,7 @@ public record LlavaKeyLayout(String name, String vision, String projector, Strin
             "model.vision_tower.vision_model.", "model.multi_modal_projector.", "model.language_model.",
             "lm_head.weight");
     public static final LlavaKeyLayout V5 = new LlavaKeyLayout("transformers 5 save_pretrained",
-            "vision_tower.", "multi_modal_projector.", "language_model.", "language_model.lm_head.weight");
+            "vision_tower.", "multi_modal_projector.", "language_model.model.", "language_model.lm_head.weight");
     public static final LlavaKeyLayout V5_INTERNAL = new LlavaKeyLayout(
             "transformers 5 save_pretrained(save_original_format=False)", "model.vision_tower.",
             "model.multi_modal_projector.", "model.language_model.", "lm_head.weight");
