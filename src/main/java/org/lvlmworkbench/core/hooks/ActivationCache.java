@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.lvlmworkbench.core.memory.Lifetimes;
 
 /**
  * Activations captured during forward passes, owned by the cache's own manager so they outlive the
@@ -22,8 +23,7 @@ public final class ActivationCache implements AutoCloseable {
 
     void store(String point, NDArray activation) {
         NDArray copy = activation.duplicate();
-        copy.attach(manager);
-        ai.djl.ndarray.NDScope.unregister(copy);
+        Lifetimes.keep(manager, copy);
         NDArray old = values.put(point, copy);
         if (old != null) {
             old.close();

@@ -3,6 +3,7 @@ package org.lvlmworkbench.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
+import org.lvlmworkbench.core.processing.ChatMessage;
 import org.lvlmworkbench.core.processing.RgbImage;
 
 /**
@@ -17,6 +18,14 @@ public interface Processor {
 
     /** Token ids of one user turn plus the generation prompt, image placeholders expanded. */
     long[] encode(String question, int images);
+
+    /**
+     * Token ids of a whole conversation, as a user passes it to transformers'
+     * {@code apply_chat_template(..., add_generation_prompt=True, tokenize=True)}: the content of
+     * each turn is a plain string or a list of parts, as given; {@code images} is the number of
+     * image parts, whose placeholders are expanded.
+     */
+    long[] encode(List<ChatMessage> conversation, int images);
 
     /** Whether this processor takes images at all. */
     boolean acceptsImages();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import java.util.function.Supplier;
+import org.lvlmworkbench.core.memory.Lifetimes;
 
 /**
  * Runs a forward pass so that every intermediate tensor is freed when it returns, whichever
@@ -18,8 +19,7 @@ public final class ForwardScope {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray result = pass.get();
-            NDScope.unregister(result);
-            result.attach(owner);
+            Lifetimes.keep(owner, result);
             return result;
         }
     }

@@ -2,7 +2,7 @@ package org.lvlmworkbench.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
+import org.lvlmworkbench.core.memory.Lifetimes;
 
 /**
  * Keys and values of past positions, one pair per decoder layer, shaped
@@ -46,9 +46,7 @@ public final class KvCache implements AutoCloseable {
             keys[layer].close();
             values[layer].close();
         }
-        k.attach(manager);
-        v.attach(manager);
-        NDScope.unregister(k, v);
+        Lifetimes.keep(manager, k, v);
         keys[layer] = k;
         values[layer] = v;
     }

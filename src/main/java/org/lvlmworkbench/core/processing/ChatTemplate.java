@@ -1,5 +1,6 @@
 package org.lvlmworkbench.core.processing;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
@@ -74,35 +75,84 @@ public final class ChatTemplate {
         if (Files.isRegularFile(tokConfig)) {
             JsonFields f = JsonFields.read(tokConfig);
             if (f.has("chat_template")) {
-                JsonElement e = f.raw().get("chat_template");
-                if (e.isJsonArray()) {
-                    for (JsonElement named : e.getAsJsonArray()) {
-                        if (named.isJsonObject() && "default".equals(named.getAsJsonObject().get("name").getAsString())) {
-                            return java.util.Optional.of(new ChatTemplate(
-                                    named.getAsJsonObject().get("template").getAsString(), tokConfig, special));
-                        }
-                    }
-                    throw f.error("chat_template", "list has no template named 'default'");
-                }
-                return java.util.Optional.of(new ChatTemplate(f.string("chat_template"), tokConfig, special));
+                return java.util.Optional.of(new ChatTemplate(fromTokenizerConfig(f), tokConfig, special));
             }
         }
         return java.util.Optional.empty();
     }
 
+    /**
+     * {@code tokenizer_config.json}'s {@code chat_template}: a string, or a list of named templates of
+     * which transformers uses {@code default}. transformers builds
+     * {@code {template["name"]: template["template"] for template in self.chat_template}}
+     * (tokenization_utils_base.py:1082), so every entry needs both fields, not only the default one.
+     */
+    static String fromTokenizerConfig(JsonFields f) {
+        JsonElement e = f.raw().get("chat_template");
+        if (!e.isJsonArray()) {
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw f.error("chat_template", "must be a string or a list of {name, template} objects, found "
+                        + abbreviate(e));
+            }
+            return f.string("chat_template");
+        }
+        JsonArray list = e.getAsJsonArray();
+        String chosen = null;
+        for (int i = 0; i < list.size(); i++) {
+            String field = "chat_template[" + i + "]";
+            JsonElement entry = list.get(i);
+            if (entry == null || !entry.isJsonObject()) {
+                throw f.error(field, "must be an object with 'name' and 'template', found " + abbreviate(entry));
+            }
+            JsonFields named = new JsonFields(f.file(), f.path(field), entry.getAsJsonObject());
+            String name = named.string("name");
+            String template = named.string("template");
+            if (name.equals("default") && chosen == null) {
+                chosen = template;
+            }
+        }
+        if (chosen == null) {
+            throw f.error("chat_template", "list has no template named 'default'");
+        }
+        return chosen;
+    }
+
+    /**
+     * The special-token strings a template may use ({@code bos_token}, ...), from
+     * {@code tokenizer_config.json}: a string, or an AddedToken object whose {@code content} is the
+     * string ({@code {"__type": "AddedToken", "content": "<s>", ...}}). A null value is no token.
+     */
     private static Map<String, Object> specialTokens(Path folder) {
         Map<String, Object> out = new HashMap<>();
         Path tokConfig = folder.resolve("tokenizer_config.json");
         if (Files.isRegularFile(tokConfig)) {
             JsonFields f = JsonFields.read(tokConfig);
             for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
-                if (f.has(key)) {
-                    JsonElement e = f.raw().get(key);
-                    out.put(key, e.isJsonObject() ? e.getAsJsonObject().get("content").getAsString() : e.getAsString());
+                if (!f.has(key)) {
+                    continue;
+                }
+                JsonElement e = f.raw().get(key);
+                if (e.isJsonObject()) {
+                    out.put(key, f.object(key).string("content"));
+                } else if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) {
+                    out.put(key, f.string(key));
+                } else {
+                    throw f.error(key, "must be a string or an object with a 'content' string, found " + abbreviate(e));
                 }
             }
         }
         return out;
+    }
+
+    private static String abbreviate(JsonElement e) {
+        String s = String.valueOf(e);
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+
+    /** A special token's text as templates see it (e.g. {@code bos_token}), or null when the folder has none. */
+    public String specialToken(String name) {
+        Object v = specialTokens.get(name);
+        return v == null ? null : v.toString();
     }
 
     public String source() {

@@ -110,8 +110,8 @@ public final class ClipImageProcessor {
         }
         Path file = folder.resolve(FILE);
         if (!Files.isRegularFile(file)) {
-            throw new ConfigException(folder, FILE, "no image-processor settings: expected " + FILE
-                    + " or an \"image_processor\" object in " + PROCESSOR_FILE);
+            throw new ConfigException(file, null, "file is missing, and " + PROCESSOR_FILE
+                    + " has no \"image_processor\" object either: the image processor's settings are in neither");
         }
         return new ClipImageProcessor(JsonFields.read(file));
     }

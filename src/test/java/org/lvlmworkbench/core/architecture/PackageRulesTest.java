@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of the source tree, checked on every import and every fully qualified name in code.
- * Floors, lowest first: file formats and names (safetensors, config, hooks); runtime building
- * blocks and shared processors (nn, processing, export); the architecture-neutral contract (model);
+ * Floors, lowest first: file formats and tensor lifetimes (safetensors, config, memory); hook
+ * names, shared processors and writers (hooks, processing, export); runtime building blocks (nn);
+ * the architecture-neutral contract (model);
  * the families (arch.*); the registry (arch); loading; the workflows; the two faces (app, cli).
  * A package may use lower floors freely and its own floor only where {@link #SAME_FLOOR_ALLOWED} says.
  */
@@ -32,22 +33,25 @@ class PackageRulesTest {
     private static final Map<String, Integer> FLOORS = new LinkedHashMap<>();
 
     static {
-        for (String p : List.of("core.safetensors", "core.config", "core.hooks")) {
-            FLOORS.put(p, 0);
+        List<List<String>> floors = List.of(
+                List.of("core.safetensors", "core.config", "core.memory"),
+                List.of("core.hooks", "core.processing", "core.export"),
+                List.of("core.nn"),
+                List.of("core.model"),
+                List.of("core.arch.*"),
+                List.of("core.arch"),
+                List.of("core.loading"),
+                List.of("core.generate"),
+                List.of("core.eval"),
+                List.of("core.sample"),
+                List.of("core.train"),
+                List.of("app"),
+                List.of("cli"));
+        for (int i = 0; i < floors.size(); i++) {
+            for (String p : floors.get(i)) {
+                FLOORS.put(p, i);
+            }
         }
-        for (String p : List.of("core.nn", "core.processing", "core.export")) {
-            FLOORS.put(p, 1);
-        }
-        FLOORS.put("core.model", 2);
-        FLOORS.put("core.arch.*", 3);
-        FLOORS.put("core.arch", 4);
-        FLOORS.put("core.loading", 5);
-        FLOORS.put("core.generate", 6);
-        FLOORS.put("core.eval", 7);
-        FLOORS.put("core.sample", 8);
-        FLOORS.put("core.train", 9);
-        FLOORS.put("app", 10);
-        FLOORS.put("cli", 11);
     }
 
     /** Same-floor uses that are part of the design: LLaVA is built from the CLIP and Llama families. */

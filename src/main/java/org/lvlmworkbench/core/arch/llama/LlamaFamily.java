@@ -34,6 +34,6 @@ public final class LlamaFamily implements ArchitectureFamily {
     @Override
     public Processor processor(Path folder, JsonFields config, LanguageModel model, TextTokenizer tokenizer,
             ChatTemplate template) {
-        return new TextOnlyProcessor(folder, tokenizer, template);
+        return TextOnlyProcessor.forModel(folder, config, model, tokenizer, template);
     }
 }
