@@ -75,7 +75,11 @@ public final class WorkbenchViewModel implements AutoCloseable {
                 worker.submit(previous::close);
             }
             showModel(folder, model);
-            status.set("Opened " + folder.toAbsolutePath().normalize());
+            List<String> warnings = model.warnings();
+            status.set("Opened " + folder.toAbsolutePath().normalize() + (warnings.isEmpty() ? ""
+                    : " — warning: " + warnings.get(0) + (warnings.size() > 1
+                            ? " (and " + (warnings.size() - 1) + " more warning" + (warnings.size() > 2 ? "s" : "") + ")"
+                            : "")));
         });
         task.setOnFailed(e -> status.set("Could not open the model: " + task.getException().getMessage()));
         task.setOnCancelled(e -> status.set("Opening cancelled; " + (model == null ? "no model is open"

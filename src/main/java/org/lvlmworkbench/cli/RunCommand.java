@@ -55,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         RgbImage img = image == null ? null : RgbImage.read(image);
         try (LoadedModel m = ModelLoader.load(model.folder())) {
+            m.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             int images = img == null ? 0 : 1;
             if (showPrompt) {

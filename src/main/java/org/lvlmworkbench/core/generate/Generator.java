@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.LongConsumer;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.nn.KvCache;
+import org.lvlmworkbench.core.loading.InputLimits;
 import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.processing.RgbImage;
 
@@ -34,8 +35,14 @@ public final class Generator {
         }
     }
 
+    /**
+     * Generates after {@code promptIds}. Refuses, before running, a prompt that with the new tokens
+     * exceeds the model's positions or whose activations would not fit in memory ({@link InputLimits}).
+     */
     public static GenerationResult generate(LoadedModel model, long[] promptIds, NDArray pixelValues,
             GenerationSettings settings, Hooks hooks, LongConsumer onToken) {
+        long images = pixelValues == null ? 0 : pixelValues.getShape().get(0);
+        InputLimits.check(model, promptIds.length, settings.maxNewTokens(), images, hooks);
         TokenSampler sampler = new TokenSampler(settings);
         long[] generated = new long[settings.maxNewTokens()];
         int count = 0;

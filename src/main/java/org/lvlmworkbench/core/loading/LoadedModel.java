@@ -11,10 +11,23 @@ import org.lvlmworkbench.core.processing.TextTokenizer;
 
 /**
  * Everything opened from one model folder: the family it belongs to, the network, its tokenizer,
- * its processor, its chat template (null when the folder has none) and the ids that end generation.
+ * its processor, its chat template (null when the folder has none), the ids that end generation, and
+ * the warnings loading raised (e.g. a tensor with NaN values), each naming the file and the tensor;
+ * the CLI prints them on stderr and the app shows them in its status line.
  */
 public record LoadedModel(Path folder, ArchitectureFamily family, LanguageModel model, TextTokenizer tokenizer,
-        Processor processor, ChatTemplate chatTemplate, List<Long> eosTokenIds) implements AutoCloseable {
+        Processor processor, ChatTemplate chatTemplate, List<Long> eosTokenIds, List<String> warnings)
+        implements AutoCloseable {
+
+    public LoadedModel {
+        warnings = List.copyOf(warnings);
+    }
+
+    /** A model that loaded without warnings. */
+    public LoadedModel(Path folder, ArchitectureFamily family, LanguageModel model, TextTokenizer tokenizer,
+            Processor processor, ChatTemplate chatTemplate, List<Long> eosTokenIds) {
+        this(folder, family, model, tokenizer, processor, chatTemplate, eosTokenIds, List.of());
+    }
 
     public boolean acceptsImages() {
         return processor.acceptsImages();

@@ -3,6 +3,7 @@ package org.lvlmworkbench.core.loading;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.Processor;
 import org.lvlmworkbench.core.nn.WeightException;
+import org.lvlmworkbench.core.nn.WeightLoader;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -45,12 +46,14 @@ public final class ModelLoader {
         TextTokenizer tokenizer = null;
         try (Checkpoint checkpoint = Checkpoint.open(folder)) {
             MemoryBudget.check(checkpoint, device);
-            model = family.build(config, checkpoint, manager);
+            List<String> warnings = new ArrayList<>();
+            model = WeightLoader.collectingWarnings(warnings, () -> family.build(config, checkpoint, manager));
             checkUnused(checkpoint, model);
             tokenizer = TextTokenizer.load(folder);
             ChatTemplate template = ChatTemplate.find(folder).orElse(null);
             Processor processor = family.processor(folder, config, model, tokenizer, template);
-            return new LoadedModel(folder, family, model, tokenizer, processor, template, eosTokenIds(folder, config));
+            return new LoadedModel(folder, family, model, tokenizer, processor, template, eosTokenIds(folder, config),
+                    warnings);
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();

@@ -4,26 +4,39 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;
+import org.lvlmworkbench.core.safetensors.SafetensorsFile;
 
 /**
  * Reads named tensors from a checkpoint into the model's manager as float32 on the compute
  * device, checking each against the shape the configuration implies. Remembers what it loaded, in
  * order and under the checkpoint's own names, so training and export see the same tensors.
+ *
+ * <p>Every tensor is scanned for NaN and infinite values as it is loaded (one sum per tensor; the
+ * exact counts only when the sum is not finite). Such a tensor still loads, since a user may be
+ * inspecting a broken checkpoint, but a warning naming the file and the tensor is recorded: on this
+ * loader's {@link #warnings()} and in the list a caller installed with {@link #collectingWarnings}.
  */
 public final class WeightLoader {
+
+    private static final ThreadLocal<List<String>> WARNING_SINK = new ThreadLocal<>();
 
     private final Checkpoint checkpoint;
     private final NDManager manager;
     private final Map<String, NDArray> loaded = new LinkedHashMap<>();
     private final Map<String, DType> storedTypes = new LinkedHashMap<>();
+    private final List<String> warnings = new ArrayList<>();
 
     public WeightLoader(Checkpoint checkpoint, NDManager manager) {
         this.checkpoint = checkpoint;
@@ -69,6 +82,7 @@ public final class WeightLoader {
             }
         }
         array.setName(name);
+        checkFinite(name, array);
         loaded.put(name, array);
         storedTypes.put(name, entry.dtype());
         return array;
@@ -92,6 +106,85 @@ public final class WeightLoader {
 
     public Map<String, DType> storedTypes() {
         return Collections.unmodifiableMap(storedTypes);
+    }
+
+    /** Warnings about the tensors loaded so far (non-finite values), each naming the file and the tensor. */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
+    }
+
+    /**
+     * Runs {@code body} (typically an architecture family building a model) with the warnings of
+     * every WeightLoader it uses on this thread also added to {@code sink}; the model loader collects
+     * them this way without each family having to pass its loader back.
+     */
+    public static <T> T collectingWarnings(List<String> sink, Supplier<T> body) {
+        List<String> previous = WARNING_SINK.get();
+        WARNING_SINK.set(sink);
+        try {
+            return body.get();
+        } finally {
+            if (previous == null) {
+                WARNING_SINK.remove();
+            } else {
+                WARNING_SINK.set(previous);
+            }
+        }
+    }
+
+    /**
+     * Warns when {@code array} holds NaN or infinite values. A finite sum proves there are none (a NaN
+     * or an infinity makes any sum NaN or infinite); only otherwise are they counted, since a sum of
+     * large finite values can overflow.
+     */
+    private void checkFinite(String name, NDArray array) {
+        if (array.isEmpty()) {
+            return;
+        }
+        float sum;
+        try (NDArray s = array.sum()) {
+            sum = s.getFloat(); // loaded weights are float32
+        }
+        if (Float.isFinite(sum)) {
+            return;
+        }
+        long nan;
+        long inf;
+        try (NDArray isNan = array.isNaN(); NDArray nanCount = isNan.countNonzero();
+                NDArray isInf = array.isInfinite(); NDArray infCount = isInf.countNonzero()) {
+            nan = nanCount.getLong();
+            inf = infCount.getLong();
+        }
+        if (nan == 0 && inf == 0) {
+            return;
+        }
+        String warning = fileOf(name) + ": tensor '" + name + "' has " + describe(nan, inf) + " among "
+                + String.format("%,d", array.size()) + " values; outputs computed from it will be NaN or infinite "
+                + "(an empty or meaningless answer)";
+        warnings.add(warning);
+        List<String> sink = WARNING_SINK.get();
+        if (sink != null) {
+            sink.add(warning);
+        }
+    }
+
+    private static String describe(long nan, long inf) {
+        if (inf == 0) {
+            return String.format("%,d NaN value%s", nan, nan == 1 ? "" : "s");
+        }
+        if (nan == 0) {
+            return String.format("%,d infinite value%s", inf, inf == 1 ? "" : "s");
+        }
+        return String.format("%,d NaN and %,d infinite values", nan, inf);
+    }
+
+    private Path fileOf(String name) {
+        for (SafetensorsFile f : checkpoint.shards().values()) {
+            if (f.contains(name)) {
+                return f.path();
+            }
+        }
+        return checkpoint.folder();
     }
 
     /** Checkpoint tensors that no component asked for: a sign of a layout we misread. */

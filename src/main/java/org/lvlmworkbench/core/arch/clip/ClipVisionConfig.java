@@ -37,6 +37,9 @@ public record ClipVisionConfig(int hiddenSize, int intermediateSize, int numLaye
         if (c.hiddenSize % c.numHeads != 0) {
             throw f.error("num_attention_heads", "must divide hidden_size " + c.hiddenSize);
         }
+        if (!(c.layerNormEps > 0) || Double.isInfinite(c.layerNormEps)) {
+            throw f.error("layer_norm_eps", "must be a positive finite number, found " + c.layerNormEps);
+        }
         if (c.imageSize % c.patchSize != 0) {
             throw f.error("patch_size", "must divide image_size " + c.imageSize);
         }

@@ -7,7 +7,10 @@ import java.util.List;
 
 /**
  * A Llama-family decoder (Llama, Qwen2): the text model of LLaVA-1.5 and LLaVA-NeXT/OneVision.
- * Missing fields take the defaults of the matching HF config class, as transformers does.
+ * Missing fields take the defaults of the matching HF config class, as transformers does; values
+ * that cannot work (a non-positive size or epsilon, an odd head, θ ≤ 0) are refused with the field
+ * named. Rotary settings are read from {@code rope_parameters} (transformers 5) or {@code rope_theta}
+ * plus {@code rope_scaling} (earlier), see {@link RopeScaling#parse}.
  *
  * @param qkvBias   q/k/v projections carry a bias (Qwen2 always; Llama when attention_bias)
  * @param outputBias o_proj carries a bias (Llama when attention_bias; never Qwen2)
@@ -29,10 +32,14 @@ public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int
         if (!SUPPORTED_TYPES.contains(type)) {
             throw f.error("model_type", "text model '" + type + "' is not supported yet; known: " + SUPPORTED_TYPES);
         }
-        int hidden = f.positive("hidden_size", qwen ? 4096 : 4096);
+        int hidden = f.positive("hidden_size", 4096);
         int heads = f.positive("num_attention_heads", 32);
-        int kvHeads = f.positive("num_key_value_heads", heads);
-        if (hidden % heads != 0 && !f.has("head_dim")) {
+        // LlamaConfig takes num_attention_heads for a missing or null num_key_value_heads; Qwen2Config's
+        // default is 32, and only an explicit null becomes num_attention_heads.
+        int kvHeads = f.positive("num_key_value_heads", qwen && !f.raw().has("num_key_value_heads") ? 32 : heads);
+        // LlamaConfig.validate_architecture refuses this even when head_dim is given; Qwen2Config has no such
+        // check and takes head_dim = hidden_size // num_attention_heads when head_dim is absent.
+        if (!qwen && hidden % heads != 0) {
             throw f.error("num_attention_heads", "must divide hidden_size " + hidden);
         }
         if (heads % kvHeads != 0) {
@@ -42,6 +49,13 @@ public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int
         if (headDim % 2 != 0) {
             throw f.error("head_dim", "must be even for rotary embeddings, found " + headDim);
         }
+        double eps = f.number("rms_norm_eps", 1e-6);
+        if (!(eps > 0) || Double.isInfinite(eps)) {
+            throw f.error("rms_norm_eps", "must be a positive finite number, found " + eps
+                    + " (RMSNorm divides by sqrt(mean(x²) + eps))");
+        }
+        int maxPositions = f.positive("max_position_embeddings", qwen ? 32768 : 2048);
+        RopeScaling.Parameters rope = RopeScaling.parse(f, maxPositions, headDim);
         boolean attentionBias = f.bool("attention_bias", false);
         DecoderConfig c = new DecoderConfig(type,
                 f.positive("vocab_size", qwen ? 151936 : 32000),
@@ -49,10 +63,10 @@ public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int
                 f.positive("intermediate_size", qwen ? 22016 : 11008),
                 f.positive("num_hidden_layers", 32),
                 heads, kvHeads, headDim,
-                f.number("rms_norm_eps", 1e-6),
-                f.number("rope_theta", 10000.0),
-                RopeScaling.parse(f),
-                f.positive("max_position_embeddings", qwen ? 32768 : 2048),
+                eps,
+                rope.theta(),
+                rope.scaling(),
+                maxPositions,
                 f.string("hidden_act", "silu"),
                 f.bool("tie_word_embeddings", false),
                 qwen || attentionBias,

@@ -34,9 +34,12 @@ public record LlavaConfig(ClipVisionConfig vision, DecoderConfig text, int image
         }
         String act = f.string("projector_hidden_act", "gelu");
         Activation.check(f, "projector_hidden_act", act);
-        int imageIndex = f.has("image_token_index") ? f.integer("image_token_index") : f.integer("image_token_id", 32000);
+        // transformers 5.18's LlavaConfig writes image_token_index; image_token_id is an alias
+        // (attribute_map) that is set after the field, so it wins when a config carries both.
+        String imageField = f.has("image_token_id") ? "image_token_id" : "image_token_index";
+        int imageIndex = f.integer(imageField, 32000);
         if (imageIndex < 0 || imageIndex >= text.vocabSize()) {
-            throw f.error("image_token_index", imageIndex + " is outside the vocabulary of " + text.vocabSize());
+            throw f.error(imageField, imageIndex + " is outside the vocabulary of " + text.vocabSize());
         }
         return new LlavaConfig(vision, text, imageIndex, act, List.copyOf(layers), strategy,
                 f.bool("multimodal_projector_bias", true));
