@@ -92,9 +92,9 @@ public final class WorkbenchViewModel implements AutoCloseable {
         ModelCard card = m.card();
         modelName.set(folder.getFileName() + "  ·  " + card.modelType());
         String images = card.fact("vision tower", "tokens per image");
-        modelSummary.set(String.format("%s%n%s decoder layers × %s wide, vocabulary %s%s%n%,d parameters · %s keys",
+        modelSummary.set(String.format("%s%n%s decoder layers × %s wide · vocabulary %s%s%n%,d parameters · keys: %s",
                 card.architecture(), card.fact("text decoder", "layers"), card.fact("text decoder", "width"),
-                card.fact("text decoder", "vocabulary"), images == null ? "" : ", " + images + " image tokens",
+                card.fact("text decoder", "vocabulary"), images == null ? "" : " · " + images + " image tokens",
                 card.totalParameters(), card.keyLayout()));
         components.setAll(card.components().stream()
                 .map(c -> new ComponentRow(c.name(), c.parameters(), c.storedDtype())).toList());

@@ -93,11 +93,6 @@ public record LlavaKeyLayout(String name, String vision, String projector, Strin
         return null;
     }
 
-    /** What {@code inspect} and the model card show: the name and where the decoder's keys sit. */
-    public String describe() {
-        return name + " (" + text + "layers.N…, " + vision + "encoder.layers.N…, " + lmHead + ")";
-    }
-
     /** The component a parameter belongs to, for size reports. */
     public String componentOf(String key) {
         if (key.startsWith(vision)) {

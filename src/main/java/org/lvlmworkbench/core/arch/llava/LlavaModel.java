@@ -95,7 +95,7 @@ public final class LlavaModel implements LanguageModel {
 
     @Override
     public String keyLayout() {
-        return layout.describe();
+        return layout.name();
     }
 
     @Override
@@ -117,6 +117,11 @@ public final class LlavaModel implements LanguageModel {
                         + projector.linear1.outFeatures() + " → " + projector.linear2.outFeatures() + ", "
                         + config.projectorHiddenAct()))));
         out.add(decoder.describe());
+        out.add(new ModelCard.Section("checkpoint keys", List.of(
+                new ModelCard.Fact("text decoder", layout.text() + "…"),
+                new ModelCard.Fact("vision tower", layout.vision() + "…"),
+                new ModelCard.Fact("projector", layout.projector() + "…"),
+                new ModelCard.Fact("lm head", layout.lmHead()))));
         return out;
     }
 
