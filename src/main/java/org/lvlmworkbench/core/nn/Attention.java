@@ -60,7 +60,13 @@ public final class Attention {
     /** Causal mask for {@code queries} new positions after {@code past} cached ones. */
     public static NDArray causalMask(NDManager manager, long past, long queries) {
         long keys = past + queries;
-        float[] m = new float[(int) (queries * keys)];
+        long cells = queries * keys;
+        if (cells > Integer.MAX_VALUE - 8) {
+            // Callers check prompt lengths first (loading.InputLimits); this guards direct calls.
+            throw new IllegalArgumentException("a causal mask of " + queries + " queries × " + keys
+                    + " keys is too large to build (" + cells + " cells); shorten the input");
+        }
+        float[] m = new float[(int) cells];
         for (int i = 0; i < queries; i++) {
             for (long j = past + i + 1; j < keys; j++) {
                 m[(int) (i * keys + j)] = MASKED;

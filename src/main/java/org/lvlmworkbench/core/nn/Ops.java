@@ -1,6 +1,7 @@
 package org.lvlmworkbench.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.LayerNorm;
@@ -18,10 +19,22 @@ public final class Ops {
         return LayerNorm.layerNorm(x, normalized, gamma, beta, (float) eps).singletonOrThrow();
     }
 
-    /** Llama RMSNorm: {@code x / sqrt(mean(x^2) + eps) * weight}, computed in float32 as HF does. */
+    /**
+     * Llama RMSNorm as HF computes it: {@code weight * (x * rsqrt(mean(x^2) + eps))}.
+     *
+     * <p>The order matters at this model scale: torch's float32 {@code sqrt} kernel is not correctly
+     * rounded (about one value in five is an ulp off), while {@code rsqrt} is exactly
+     * {@code 1f / sqrtf(v)} with a correctly rounded square root. DJL has no {@code rsqrt}, so the
+     * square root is taken in float64 and rounded to float32 (which gives the correctly rounded
+     * float32 root), then inverted and multiplied in, as HF does.
+     */
     public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
-        NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.div(variance.add((float) eps).sqrt()).mul(weight);
+        NDArray variance = x.square().mean(new int[] {-1}, true).add((float) eps);
+        DataType type = variance.getDataType();
+        NDArray root = type == DataType.FLOAT64 ? variance.sqrt()
+                : variance.toType(DataType.FLOAT64, false).sqrt().toType(type, false);
+        NDArray inverse = OwnedTensors.scalar(x.getManager(), 1f).toType(type, false).div(root);
+        return weight.mul(x.mul(inverse));
     }
 
     /** The activation HF names {@code name}. */
@@ -30,7 +43,8 @@ public final class Ops {
             case "quick_gelu" -> x.mul(Activation.sigmoid(OwnedTensors.scale(x, 1.702f)));
             case "gelu" -> Activation.gelu(x);
             case "gelu_new", "gelu_pytorch_tanh" -> geluTanh(x);
-            case "silu", "swish" -> x.mul(Activation.sigmoid(x));
+            // torch's silu kernel computes x / (1 + exp(-x)), not x · sigmoid(x).
+            case "silu", "swish" -> x.div(x.neg().exp().add(1f));
             case "relu" -> Activation.relu(x);
             default -> throw new IllegalArgumentException("unsupported activation '" + name + "'");
         };

@@ -23,27 +23,29 @@ public final class Rotary {
         return table(manager, positions);
     }
 
-    /** {@code [cos, sin]}, each {@code [T, D]}, for explicit positions (a pruned sequence keeps its own). */
+    /**
+     * {@code [cos, sin]}, each {@code [T, D]}, for explicit positions (a pruned sequence keeps its own).
+     * As HF's {@code LlamaRotaryEmbedding}: float32 angles {@code position · inv_freq}, duplicated to
+     * the full head, then torch's own float32 {@code cos} and {@code sin} (which differ from the
+     * correctly rounded values in the last bit for a few percent of the angles).
+     */
     public NDArray[] table(NDManager manager, long[] positions) {
         int length = positions.length;
         int half = inverseFrequencies.length;
         int dim = half * 2;
-        float[] cos = new float[length * dim];
-        float[] sin = new float[length * dim];
+        float[] angles = new float[length * dim];
         for (int p = 0; p < length; p++) {
             float pos = positions[p];
             for (int i = 0; i < half; i++) {
                 float angle = pos * inverseFrequencies[i];
-                float c = (float) Math.cos(angle);
-                float s = (float) Math.sin(angle);
-                cos[p * dim + i] = c;
-                cos[p * dim + half + i] = c;
-                sin[p * dim + i] = s;
-                sin[p * dim + half + i] = s;
+                angles[p * dim + i] = angle;
+                angles[p * dim + half + i] = angle;
             }
         }
-        Shape shape = new Shape(length, dim);
-        return new NDArray[] {OwnedTensors.of(manager, cos, shape), OwnedTensors.of(manager, sin, shape)};
+        NDArray emb = OwnedTensors.of(manager, angles, new Shape(length, dim));
+        NDArray[] table = {emb.cos(), emb.sin()};
+        emb.close();
+        return table;
     }
 
     /** Rotates {@code x} of shape {@code [B, H, T, D]} by the table from {@link #table}. */

@@ -161,14 +161,13 @@ public final class ClipImageProcessor {
         float[] out = new float[3 * n];
         for (int i = 0; i < n; i++) {
             for (int c = 0; c < 3; c++) {
-                double v = img.rgb()[i * 3 + c] & 0xff;
-                if (doRescale) {
-                    v *= rescaleFactor;
-                }
+                // transformers' rounding: rescale in float64, cast to float32, normalise in float32.
+                int x = img.rgb()[i * 3 + c] & 0xff;
+                float v = doRescale ? (float) (x * rescaleFactor) : x;
                 if (doNormalize) {
-                    v = (v - mean[c]) / std[c];
+                    v = (v - (float) mean[c]) / (float) std[c];
                 }
-                out[c * n + i] = (float) v;
+                out[c * n + i] = v;
             }
         }
         return out;

@@ -1,6 +1,8 @@
 package org.lvlmworkbench.core.arch.clip;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,8 +15,7 @@ import org.lvlmworkbench.core.nn.Ops;
 
 /**
  * The CLIP vision transformer as HF's {@code CLIPVisionModel}: patch embedding (a stride-p
- * convolution, computed here as a matrix product over flattened patches), class token, learned
- * positions, {@code pre_layrnorm}, then pre-LN encoder layers.
+ * convolution), class token, learned positions, {@code pre_layrnorm}, then pre-LN encoder layers.
  */
 public final class ClipVisionTower {
 
@@ -137,11 +138,12 @@ public final class ClipVisionTower {
             throw new IllegalArgumentException("pixel values must be [N, " + ch + ", " + expected + ", " + expected
                     + "], got " + pixels.getShape());
         }
-        // A stride-p, kernel-p convolution equals a product with each flattened (c, kh, kw) patch.
-        // [N, C, side·p, side·p] → [N, C, side, p, side, p] → [N, side, side, C, p, p] → [N, patches, C·p·p]
-        NDArray patches = pixels.reshape(n, ch, side, p, side, p).transpose(0, 2, 4, 1, 3, 5)
-                .reshape(n, side * side, ch * p * p);
-        NDArray embedded = patches.matMul(patchWeight.reshape(hidden, ch * p * p).transpose());
+        // HF's stride-p, kernel-p Conv2d, run as torch's own convolution: a product with the flattened
+        // (c, kh, kw) patches is the same sum in another order, and this tower amplifies such last-bit
+        // differences enough to show in the logits.
+        // [N, C, side·p, side·p] → [N, hidden, side, side] → [N, hidden, patches] → [N, patches, hidden]
+        NDArray embedded = Conv2d.conv2d(pixels, patchWeight, null, new Shape(p, p), new Shape(0, 0),
+                new Shape(1, 1), 1).singletonOrThrow().reshape(n, hidden, side * side).transpose(0, 2, 1);
         NDArray cls = classEmbedding.reshape(1, 1, hidden).broadcast(n, 1, hidden);
         NDArray tokens = cls.concat(embedded, 1);
         NDArray x = tokens.add(positionEmbedding.expandDims(0));
