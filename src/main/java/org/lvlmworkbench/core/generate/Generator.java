@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.model.ForwardInputs;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.loading.InputLimits;
 import org.lvlmworkbench.core.loading.LoadedModel;
@@ -52,7 +53,9 @@ public final class Generator {
         try (NDManager scope = model.model().manager().newSubManager();
                 KvCache cache = model.model().newCache(scope)) {
             NDArray ids = scope.create(promptIds, new Shape(1, promptIds.length));
-            float[] last = lastLogits(model.model().forward(ids, pixelValues, hooks, cache));
+            // Only the last position's logits are read: the LM head runs on one row, not the whole prompt.
+            float[] last = lastLogits(model.model().forward(ForwardInputs.of(ids, pixelValues).lastLogitsOnly(), hooks,
+                    cache));
             prefillEnd = System.nanoTime();
             while (true) {
                 long token = sampler.next(last);

@@ -77,7 +77,9 @@ public final class Hooks {
                     throw new IllegalStateException("hook at '" + point + "' changed the shape from "
                             + value.getShape() + " to " + replaced.getShape());
                 }
-                value = replaced;
+                // The pass frees its activations as it goes; a replacement the hook still owns (say, one
+                // taken from another run's cache) enters the pass as a copy, so the original lives on.
+                value = replaced == value ? value : replaced.duplicate();
             }
         }
         for (Capture c : captures) {

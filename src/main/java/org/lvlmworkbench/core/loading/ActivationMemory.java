@@ -6,38 +6,44 @@ import org.lvlmworkbench.core.arch.clip.ClipVisionConfig;
 import org.lvlmworkbench.core.arch.llama.DecoderConfig;
 import org.lvlmworkbench.core.arch.llama.LlamaDecoder;
 import org.lvlmworkbench.core.arch.llava.LlavaModel;
+import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.nn.Attention;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.TextDecoder;
 
 /**
  * An estimate, made before running, of the memory one generation needs beyond the weights, in
- * bytes, per part. The forward pass runs in one scope that frees its intermediates only when it
- * returns, so the prefill over the whole prompt keeps every layer's intermediates alive at once; its
- * attention scores grow with the square of the prompt length and dominate long prompts.
+ * bytes, per part. A pass frees each layer's intermediates when the layer returns
+ * ({@code nn.LayerScope}) and computes attention in query chunks when the score matrix would be large
+ * ({@code nn.Attention}), so the peak is one layer's scratch, not all of them.
  *
  * <p>With one sequence (as {@code Generator} runs), {@code T} prompt tokens (image tokens included),
  * {@code S = T + N} positions after {@code N} new tokens, {@code f = 4} bytes (everything computes in
  * float32), and the text decoder's {@code L} layers, {@code H} heads, {@code K} key/value heads, head
  * size {@code D}, width {@code d}, MLP width {@code I} and vocabulary {@code V}:
  * <pre>
- *   attention    = L · 4 · H · T² · f          scores, scaled scores, masked scores and pattern [1, H, T, T] per layer
- *   layers       = L · T · (10d + 5I + 10HD + 8KD) · f
- *                                             norms, projections, rotary, grouped attention, SwiGLU MLP
- *                                             (counted from LlamaDecoder.Layer.forward)
- *   causal mask  = 3 · T² · f                 a Java array, its direct buffer and the engine's copy
- *   embed/logits = T · (4d + V) · f            embeddings, image merge, final norm, logits [1, T, V]
- *   KV cache     = 2 · L · K · S · D · f       keys and values of every position, at the end of generation
- *   vision       = n · Lv · (3 · Hv · P² + P · (10dv + 4Iv)) · f
- *                                             n images, P = patches + 1 tokens, the Lv CLIP layers that run,
- *                                             Hv heads, width dv, MLP width Iv (LLaVA only)
+ *   attention    = 4 · H · R · T · f            one layer's score block: scores, scaled, masked, pattern
+ *                                               [1, H, R, T], R = min(T, chunk bytes / (H·T·f)) query rows
+ *                                               (R = T when a hook observes an attention pattern)
+ *   layers       = T · (10d + 5I + 10HD + 8KD) · f + 2 · T · d · f
+ *                                               one layer's norms, projections, rotary, grouped attention and
+ *                                               SwiGLU MLP (counted from LlamaDecoder.Layer.forward), plus the
+ *                                               residual stream entering and leaving it
+ *   causal mask  = 3 · T² · f                   a Java array, its direct buffer and the engine's copy
+ *   embed/logits = T · 4d · f + V · f            embeddings, image merge, final norm; logits of the last row only
+ *   KV cache     = 2 · L · K · S · D · f         keys and values of every position, at the end of generation
+ *   vision       = n · (3 · Hv · P² + P · (10dv + 4Iv)) · f + 3 · n · P · dv · f
+ *                                               one CLIP layer's scratch for n images of P = patches + 1 tokens,
+ *                                               Hv heads, width dv, MLP width Iv, plus the hidden states kept
  *   hooks        = Σ over the points a capture (or replacement) observes of that point's prefill size · f
  *                  (T·d for residual-stream points, H·T² for text attention patterns, T·V for the logits,
  *                  n·P·dv and n·Hv·P² for vision points): each captured activation is copied
  * </pre>
  * Decoding steps after the prefill need only O(S) more per layer; the estimate is the sum of all
- * parts, a slight overestimate since the KV cache reaches {@code S} only after the prefill's scratch is
- * freed. Separately, the causal mask's Java array ({@code T² · f}) must fit in the Java heap.
+ * parts, an overestimate since the vision tower's and the decoder's scratch never coexist and the
+ * KV cache reaches {@code S} only after the prefill's scratch is freed. Separately, the causal mask's
+ * Java array ({@code T² · f}) must fit in the Java heap.
  */
 public record ActivationMemory(long attention, long layers, long causalMask, long embedAndLogits, long kvCache,
         long vision, long hooks) {
@@ -90,16 +96,24 @@ public record ActivationMemory(long attention, long layers, long causalMask, lon
         // In double, then saturated: a prompt far beyond any limit must give a huge number, not an overflow.
         double tt = promptTokens;
         double s = (double) promptTokens + maxNewTokens;
-        double attention = t.layers * 4 * t.heads * tt * tt * F32;
-        double layers = t.layers * tt * (10 * t.width + 5 * t.mlp + 10 * t.heads * t.headDim
-                + 8 * t.kvHeads * t.headDim) * F32;
+        boolean wholePatterns = false;
+        if (hooks != null && !hooks.isEmpty()) {
+            for (int i = 0; i < t.layers && !wholePatterns; i++) {
+                wholePatterns = hooks.observes(HookPoints.text(i).attnPattern());
+            }
+        }
+        double chunkRows = Math.max(1, Math.floor(Attention.chunkBytes() / (t.heads * Math.max(1, tt) * F32)));
+        double rows = wholePatterns ? tt : Math.min(tt, chunkRows);
+        double attention = 4 * t.heads * rows * tt * F32;
+        double layers = tt * (10 * t.width + 5 * t.mlp + 10 * t.heads * t.headDim + 8 * t.kvHeads * t.headDim) * F32
+                + 2 * tt * t.width * F32;
         double mask = 3 * tt * tt * F32;
-        double embedAndLogits = tt * (4 * t.width + t.vocab) * F32;
+        double embedAndLogits = tt * 4 * t.width * F32 + t.vocab * F32;
         double kv = 2 * t.layers * t.kvHeads * s * t.headDim * F32;
 
         Vision v = images > 0 && model instanceof LlavaModel llava ? Vision.of(llava) : Vision.NONE;
-        double vision = (double) images * v.layers * (3 * v.heads * v.tokens * v.tokens
-                + v.tokens * (10 * v.width + 4 * v.mlp)) * F32;
+        double vision = (double) images * ((3 * v.heads * v.tokens * v.tokens
+                + v.tokens * (10 * v.width + 4 * v.mlp)) + 3 * v.tokens * v.width) * F32;
 
         double hookBytes = 0;
         if (hooks != null && !hooks.isEmpty()) {

@@ -1,6 +1,8 @@
 package org.lvlmworkbench.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.lvlmworkbench.core.hooks.Hooks;
@@ -34,6 +36,36 @@ public final class Attention {
      * @return {@code [B, H, T, D]}
      */
     public static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, Hooks hooks, String patternPoint) {
+        long b = q.getShape().get(0);
+        long h = q.getShape().get(1);
+        long t = q.getShape().get(2);
+        long s = k.getShape().get(2);
+        long rowBytes = b * h * s * Float.BYTES;
+        long chunk = Math.max(1, chunkBytes() / rowBytes);
+        if (t <= chunk || hooks.observes(patternPoint)) {
+            // A captured or replaced pattern is wanted whole; its memory was counted before the run.
+            return attendAll(q, k, v, mask, hooks, patternPoint);
+        }
+        // Rows of the score matrix are independent: queries in chunks keep one [B, H, chunk, S] block alive.
+        NDList outputs = new NDList();
+        for (long start = 0; start < t; start += chunk) {
+            long end = Math.min(t, start + chunk);
+            String rows = start + ":" + end;
+            outputs.add(LayerScope.run(() -> attendAll(q.get(":, :, " + rows + ", :"), k, v,
+                    mask == null ? null : mask.get(rows + ", :"), hooks, patternPoint)));
+        }
+        NDArray out = NDArrays.concat(outputs, 2);
+        outputs.close();
+        return out;
+    }
+
+    /** Score-matrix bytes above which queries are processed in chunks ({@code -Dlvlm.attentionChunkBytes}). */
+    public static long chunkBytes() {
+        return Long.getLong("lvlm.attentionChunkBytes", 64L << 20);
+    }
+
+    private static NDArray attendAll(NDArray q, NDArray k, NDArray v, NDArray mask, Hooks hooks,
+            String patternPoint) {
         Shape qs = q.getShape();
         long b = qs.get(0);
         long h = qs.get(1);

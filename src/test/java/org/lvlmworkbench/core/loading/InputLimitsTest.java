@@ -77,10 +77,11 @@ class InputLimitsTest {
             long t = 100;
             long s = 110;
             ActivationMemory e = ActivationMemory.estimate(m.model(), t, 10, 0, Hooks.NONE);
-            assertEquals(L * 4 * H * t * t * 4, e.attention());
-            assertEquals(L * t * (10 * d + 5 * I + 10 * H * D + 8 * K * D) * 4, e.layers());
+            // One layer's scratch at a time; 100 rows of scores are far below the chunk size.
+            assertEquals(4 * H * t * t * 4, e.attention());
+            assertEquals(t * (10 * d + 5 * I + 10 * H * D + 8 * K * D) * 4 + 2 * t * d * 4, e.layers());
             assertEquals(3 * t * t * 4, e.causalMask());
-            assertEquals(t * (4 * d + V) * 4, e.embedAndLogits());
+            assertEquals(t * 4 * d * 4 + V * 4, e.embedAndLogits());
             assertEquals(2 * L * K * s * D * 4, e.kvCache());
             assertEquals(0, e.vision());
             assertEquals(0, e.hooks());

@@ -10,6 +10,7 @@ import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.nn.Attention;
+import org.lvlmworkbench.core.nn.LayerScope;
 import org.lvlmworkbench.core.nn.LinearMap;
 import org.lvlmworkbench.core.nn.Ops;
 
@@ -115,8 +116,18 @@ public final class ClipVisionTower {
         NDArray[] states = new NDArray[last + 1];
         NDArray x = hooks.at(HookPoints.VISION_EMBED, embed(pixels));
         states[0] = x;
+        boolean[] wanted = new boolean[last + 1];
+        for (int i : indices) {
+            wanted[i] = true;
+        }
         for (int i = 0; i < last; i++) {
-            x = layers.get(i).forward(config, x, hooks);
+            Layer layer = layers.get(i);
+            NDArray input = x;
+            // A layer's intermediates die with it; a hidden state nobody selected dies after the next layer.
+            x = LayerScope.run(() -> layer.forward(config, input, hooks));
+            if (i > 0 && !wanted[i]) {
+                input.close();
+            }
             states[i + 1] = x;
         }
         List<NDArray> out = new ArrayList<>();

@@ -1,6 +1,8 @@
 package org.lvlmworkbench.core.arch.llama;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.List;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.nn.LayerScope;
 import org.lvlmworkbench.core.model.TextDecoder;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.nn.WeightLoader;
@@ -171,7 +174,7 @@ public final class LlamaDecoder implements TextDecoder {
      * returns logits {@code [B, T, vocab]}. {@code positionIds} ({@code [T]}, int64) are the rotary
      * positions of the new tokens, or null for {@code past .. past+T-1}.
      */
-    public NDArray forward(NDArray embeddings, NDArray positionIds, KvCache cache, Hooks hooks) {
+    public NDArray forward(NDArray embeddings, NDArray positionIds, long[] logitRows, KvCache cache, Hooks hooks) {
         long t = embeddings.getShape().get(1);
         long past = cache == null ? 0 : cache.length();
         NDArray[] rope = positionIds == null ? rotary.table(embeddings.getManager(), past, t)
@@ -179,10 +182,26 @@ public final class LlamaDecoder implements TextDecoder {
         NDArray mask = t == 1 ? null : Attention.causalMask(embeddings.getManager(), past, t);
         NDArray x = hooks.at(HookPoints.TEXT_EMBED, embeddings);
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(config, x, i, rope, mask, cache, hooks);
+            Layer layer = layers.get(i);
+            int index = i;
+            NDArray input = x;
+            // A layer's intermediates die with it; only its output (and what hooks or the cache keep) survives.
+            x = LayerScope.run(() -> layer.forward(config, input, index, rope, mask, cache, hooks));
+            if (i > 0) {
+                input.close();
+            }
         }
         x = hooks.at(HookPoints.FINAL_NORM, Ops.rmsNorm(x, finalNorm, config.rmsNormEps()));
-        return hooks.at(HookPoints.LOGITS, unembed(x));
+        return hooks.at(HookPoints.LOGITS, unembed(logitRows == null ? x : rows(x, logitRows)));
+    }
+
+    /** Rows {@code [B, rows, hidden]} of {@code x} ({@code [B, T, hidden]}) at the given positions, in order. */
+    private static NDArray rows(NDArray x, long[] positions) {
+        NDList slices = new NDList();
+        for (long p : positions) {
+            slices.add(x.get(":, " + p + ":" + (p + 1) + ", :"));
+        }
+        return slices.size() == 1 ? slices.get(0) : NDArrays.concat(slices, 1);
     }
 
     /** The decoder's hook points in forward order, from the embeddings to the logits. */

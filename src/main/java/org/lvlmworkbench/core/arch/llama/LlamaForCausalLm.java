@@ -55,7 +55,8 @@ public final class LlamaForCausalLm implements LanguageModel {
         }
         NDArray tokenIds = inputs.tokenIds();
         return ForwardScope.run(tokenIds.getManager(),
-                () -> decoder.forward(decoder.embed(tokenIds), inputs.positionIds(), cache, hooks));
+                () -> decoder.forward(decoder.embed(tokenIds), inputs.positionIds(), inputs.logitRows(), cache,
+                        hooks));
     }
 
     @Override

@@ -143,7 +143,7 @@ public final class LlavaModel implements LanguageModel {
             } else if (imageTokens > 0) {
                 throw new IllegalArgumentException("the prompt has " + imageTokens + " image tokens but no image was given");
             }
-            return decoder.forward(embeddings, inputs.positionIds(), cache, hooks);
+            return decoder.forward(embeddings, inputs.positionIds(), inputs.logitRows(), cache, hooks);
         });
     }
 
