@@ -102,8 +102,8 @@ public final class InputLimits {
         try {
             MemoryUsage usage = CudaUtils.getGpuMemory(device);
             long weights = 0;
-            for (NDArray p : model.parameters().values()) {
-                weights += p.size() * ActivationMemory.F32;
+            for (long size : model.parameterSizes().values()) {
+                weights += size * ActivationMemory.F32;
             }
             return usage.getMax() - weights;
         } catch (RuntimeException | LinkageError unknown) {

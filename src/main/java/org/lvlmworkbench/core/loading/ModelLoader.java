@@ -64,7 +64,7 @@ public final class ModelLoader {
     }
 
     private static void checkUnused(Checkpoint checkpoint, LanguageModel model) {
-        Set<String> used = model.parameters().keySet();
+        Set<String> used = model.parameterSizes().keySet();
         List<String> unused = checkpoint.names().stream()
                 .filter(n -> !used.contains(n))
                 .filter(n -> IGNORED_SUFFIXES.stream().noneMatch(n::endsWith))
@@ -97,8 +97,8 @@ public final class ModelLoader {
     /** Total parameter count, counting tied tensors once. */
     public static long parameterCount(LanguageModel model) {
         long n = 0;
-        for (NDArray p : model.parameters().values()) {
-            n += p.size();
+        for (long size : model.parameterSizes().values()) {
+            n += size;
         }
         return n;
     }

@@ -1,6 +1,5 @@
 package org.lvlmworkbench.core.model;
 
-import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,13 +15,13 @@ public final class ComponentSizes {
     private ComponentSizes() {
     }
 
-    public static List<LanguageModel.ComponentSize> group(Map<String, NDArray> params, Map<String, DType> stored,
+    public static List<LanguageModel.ComponentSize> group(Map<String, Long> sizes, Map<String, DType> stored,
             Function<String, String> componentOf) {
         Map<String, Long> counts = new LinkedHashMap<>();
         Map<String, Set<String>> dtypes = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+        for (Map.Entry<String, Long> e : sizes.entrySet()) {
             String c = componentOf.apply(e.getKey());
-            counts.merge(c, e.getValue().size(), Long::sum);
+            counts.merge(c, e.getValue(), Long::sum);
             DType d = stored.get(e.getKey());
             dtypes.computeIfAbsent(c, k -> new LinkedHashSet<>()).add(d == null ? "tied" : d.name());
         }

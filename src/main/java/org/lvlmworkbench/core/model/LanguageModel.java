@@ -40,8 +40,15 @@ public interface LanguageModel extends AutoCloseable {
     /** Every hook point this model calls, in forward order. */
     List<String> hookPoints();
 
-    /** All parameters under their checkpoint names, in load order (tied tensors appear once). */
+    /**
+     * All parameters as float32 arrays under their checkpoint names, in load order (tied tensors
+     * appear once). Matrices kept in 16-bit precision are widened on the first call, which costs
+     * their float32 size in memory: counting and listing use {@link #parameterSizes()} instead.
+     */
     Map<String, NDArray> parameters();
+
+    /** Element counts of all parameters under their checkpoint names, in load order; touches no weight. */
+    Map<String, Long> parameterSizes();
 
     /** Parameter counts per component (vision tower, projector, embeddings, layers, head). */
     List<ComponentSize> components();

@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;
 import org.lvlmworkbench.core.safetensors.SafetensorsFile;
+import org.lvlmworkbench.core.safetensors.TensorEntry;
 
 /**
  * Reads named tensors from a checkpoint into the model's manager as float32 on the compute
@@ -36,6 +37,8 @@ public final class WeightLoader {
     private final NDManager manager;
     private final Map<String, NDArray> loaded = new LinkedHashMap<>();
     private final Map<String, DType> storedTypes = new LinkedHashMap<>();
+    private final Map<String, ReducedMatrix> reduced = new LinkedHashMap<>();
+    private final Map<String, Long> sizes = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
 
     public WeightLoader(Checkpoint checkpoint, NDManager manager) {
@@ -52,18 +55,7 @@ public final class WeightLoader {
     }
 
     public NDArray load(String name, long... expectedShape) {
-        if (!checkpoint.contains(name)) {
-            throw new WeightException(checkpoint.folder(), name, "missing from the checkpoint (expected shape "
-                    + Arrays.toString(expectedShape) + ")");
-        }
-        var entry = checkpoint.entry(name);
-        if (!Arrays.equals(entry.shape(), expectedShape)) {
-            throw new WeightException(checkpoint.folder(), name, "has shape " + Arrays.toString(entry.shape())
-                    + " but the configuration implies " + Arrays.toString(expectedShape));
-        }
-        if (!entry.dtype().isFloatingPoint()) {
-            throw new WeightException(checkpoint.folder(), name, "has dtype " + entry.dtype() + ", expected a float type");
-        }
+        var entry = check(name, expectedShape);
         NDArray array;
         boolean directF32 = entry.dtype() == DType.F32 || entry.dtype() == DType.BF16;
         if (directF32 && manager.getDevice().equals(Device.cpu())) {
@@ -85,7 +77,53 @@ public final class WeightLoader {
         checkFinite(name, array);
         loaded.put(name, array);
         storedTypes.put(name, entry.dtype());
+        sizes.put(name, array.size());
         return array;
+    }
+
+    /**
+     * Whether 16-bit matrices stay in their stored precision: on the CPU unless
+     * {@code -Dlvlm.weights=f32} asks to widen everything (the float32 reference path, and what
+     * training needs).
+     */
+    public boolean keepsReduced(DType stored) {
+        return (stored == DType.BF16 || stored == DType.F16) && manager.getDevice().equals(Device.cpu())
+                && !"f32".equalsIgnoreCase(System.getProperty("lvlm.weights", "reduced"));
+    }
+
+    /**
+     * A {@code [rows, cols]} weight: kept in its stored 16-bit precision straight from the mapping when
+     * {@link #keepsReduced} says so, else loaded as a float32 array.
+     */
+    public LinearMap matrix(String name, long rows, long cols) {
+        var entry = check(name, rows, cols);
+        if (!keepsReduced(entry.dtype())) {
+            return new Linear(load(name, rows, cols), null);
+        }
+        ReducedMatrix m = new ReducedMatrix(name, checkpoint.file(name).bytes(name), entry.dtype(), rows, cols);
+        if (m.anyNonFinite()) {
+            warn(name, "has NaN or infinite values among " + String.format("%,d", rows * cols) + " values");
+        }
+        reduced.put(name, m);
+        storedTypes.put(name, entry.dtype());
+        sizes.put(name, rows * cols);
+        return new ReducedLinear(m, null);
+    }
+
+    private TensorEntry check(String name, long... expectedShape) {
+        if (!checkpoint.contains(name)) {
+            throw new WeightException(checkpoint.folder(), name, "missing from the checkpoint (expected shape "
+                    + Arrays.toString(expectedShape) + ")");
+        }
+        var entry = checkpoint.entry(name);
+        if (!Arrays.equals(entry.shape(), expectedShape)) {
+            throw new WeightException(checkpoint.folder(), name, "has shape " + Arrays.toString(entry.shape())
+                    + " but the configuration implies " + Arrays.toString(expectedShape));
+        }
+        if (!entry.dtype().isFloatingPoint()) {
+            throw new WeightException(checkpoint.folder(), name, "has dtype " + entry.dtype() + ", expected a float type");
+        }
+        return entry;
     }
 
     /** Loads {@code name} if present; null otherwise (optional biases). */
@@ -94,14 +132,30 @@ public final class WeightLoader {
     }
 
 
-    /** The affine map {@code name.weight} ({@code [out, in]}) plus {@code name.bias} when {@code bias}. */
-    public Linear linear(String name, long out, long in, boolean bias) {
-        return new Linear(load(name + ".weight", out, in), bias ? load(name + ".bias", out) : null);
+    /**
+     * The affine map {@code name.weight} ({@code [out, in]}) plus {@code name.bias} when {@code bias};
+     * a 16-bit weight stays reduced (see {@link #keepsReduced}), the bias is always float32.
+     */
+    public LinearMap linear(String name, long out, long in, boolean bias) {
+        LinearMap weight = matrix(name + ".weight", out, in);
+        NDArray b = bias ? load(name + ".bias", out) : null;
+        return weight instanceof ReducedLinear r ? new ReducedLinear(r.weight(), b)
+                : new Linear(((Linear) weight).weight(), b);
     }
 
-    /** Every tensor loaded so far, in load order, under its checkpoint name. */
+    /** Every float32 tensor loaded so far, in load order, under its checkpoint name. */
     public Map<String, NDArray> loaded() {
         return Collections.unmodifiableMap(loaded);
+    }
+
+    /** Every matrix kept in 16-bit precision, in load order, under its checkpoint name. */
+    public Map<String, ReducedMatrix> reduced() {
+        return Collections.unmodifiableMap(reduced);
+    }
+
+    /** Element counts of every tensor loaded so far, float32 or reduced, in load order. */
+    public Map<String, Long> sizes() {
+        return Collections.unmodifiableMap(sizes);
     }
 
     public Map<String, DType> storedTypes() {
@@ -158,9 +212,12 @@ public final class WeightLoader {
         if (nan == 0 && inf == 0) {
             return;
         }
-        String warning = fileOf(name) + ": tensor '" + name + "' has " + describe(nan, inf) + " among "
-                + String.format("%,d", array.size()) + " values; outputs computed from it will be NaN or infinite "
-                + "(an empty or meaningless answer)";
+        warn(name, "has " + describe(nan, inf) + " among " + String.format("%,d", array.size()) + " values");
+    }
+
+    private void warn(String name, String what) {
+        String warning = fileOf(name) + ": tensor '" + name + "' " + what + "; outputs computed from it will be NaN"
+                + " or infinite (an empty or meaningless answer)";
         warnings.add(warning);
         List<String> sink = WARNING_SINK.get();
         if (sink != null) {

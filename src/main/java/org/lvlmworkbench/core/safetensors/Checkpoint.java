@@ -148,7 +148,7 @@ public final class Checkpoint implements AutoCloseable {
         return shards;
     }
 
-    private SafetensorsFile file(String name) {
+    public SafetensorsFile file(String name) {
         SafetensorsFile f = fileByTensor.get(name);
         if (f == null) {
             throw new SafetensorsException(folder, name, Rule.TENSOR_NOT_FOUND, null);

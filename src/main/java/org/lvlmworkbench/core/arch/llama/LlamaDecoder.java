@@ -1,6 +1,9 @@
 package org.lvlmworkbench.core.arch.llama;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.SparseFormat;
@@ -12,6 +15,9 @@ import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ModelCard;
 import org.lvlmworkbench.core.nn.LayerScope;
+import org.lvlmworkbench.core.nn.Linear;
+import org.lvlmworkbench.core.nn.ReducedLinear;
+import org.lvlmworkbench.core.nn.ReducedMatrix;
 import org.lvlmworkbench.core.model.TextDecoder;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.nn.WeightLoader;
@@ -80,10 +86,10 @@ public final class LlamaDecoder implements TextDecoder {
     }
 
     private final DecoderConfig config;
-    private final NDArray embedTokens;
+    private final LinearMap embedTokens;
     private final List<Layer> layers;
     private final NDArray finalNorm;
-    private final NDArray lmHead;
+    private final LinearMap lmHead;
     private final Rotary rotary;
 
     /**
@@ -93,7 +99,7 @@ public final class LlamaDecoder implements TextDecoder {
     public LlamaDecoder(DecoderConfig c, WeightLoader w, String prefix, String lmHeadName) {
         this.config = c;
         long hidden = c.hiddenSize();
-        embedTokens = w.load(prefix + "embed_tokens.weight", c.vocabSize(), hidden);
+        embedTokens = w.matrix(prefix + "embed_tokens.weight", c.vocabSize(), hidden);
         List<Layer> list = new ArrayList<>();
         for (int i = 0; i < c.numLayers(); i++) {
             list.add(new Layer(c, w, prefix + "layers." + i + ".", i));
@@ -101,11 +107,11 @@ public final class LlamaDecoder implements TextDecoder {
         layers = Collections.unmodifiableList(list);
         finalNorm = w.load(prefix + "norm.weight", hidden);
         if (w.has(lmHeadName)) {
-            lmHead = w.load(lmHeadName, c.vocabSize(), hidden);
+            lmHead = w.matrix(lmHeadName, c.vocabSize(), hidden);
         } else if (c.tieWordEmbeddings()) {
             lmHead = embedTokens;
         } else {
-            lmHead = w.load(lmHeadName, c.vocabSize(), hidden);
+            lmHead = w.matrix(lmHeadName, c.vocabSize(), hidden);
         }
         rotary = new Rotary(c.ropeScaling().inverseFrequencies(c.headDim(), c.ropeTheta()));
     }
@@ -166,7 +172,16 @@ public final class LlamaDecoder implements TextDecoder {
 
     @Override
     public NDArray embed(NDArray ids) {
-        return Embedding.embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+        if (embedTokens instanceof ReducedLinear reduced) {
+            // Only the rows asked for are widened: [B, T] ids → [B, T, hidden].
+            ReducedMatrix table = reduced.weight();
+            long[] rows = ids.toLongArray();
+            ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(4L * rows.length * table.cols()))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            table.gatherInto(rows, out);
+            return ids.getManager().create(out, ids.getShape().add(table.cols()), DataType.FLOAT32);
+        }
+        return Embedding.embedding(ids, ((Linear) embedTokens).weight(), SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**
@@ -218,7 +233,7 @@ public final class LlamaDecoder implements TextDecoder {
 
     @Override
     public NDArray unembed(NDArray normed) {
-        return ai.djl.nn.core.Linear.linear(normed, lmHead).singletonOrThrow();
+        return lmHead.apply(normed);
     }
 
     @Override

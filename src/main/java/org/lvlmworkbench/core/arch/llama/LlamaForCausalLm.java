@@ -13,6 +13,7 @@ import org.lvlmworkbench.core.model.ModelCard;
 import org.lvlmworkbench.core.nn.ForwardScope;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.model.LanguageModel;
+import org.lvlmworkbench.core.nn.ModelParameters;
 import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.safetensors.DType;
 
@@ -22,15 +23,13 @@ public final class LlamaForCausalLm implements LanguageModel {
     private final DecoderConfig config;
     private final NDManager manager;
     private final LlamaDecoder decoder;
-    private final Map<String, NDArray> parameters;
-    private final Map<String, DType> storedTypes;
+    private final ModelParameters parameters;
 
     public LlamaForCausalLm(DecoderConfig config, WeightLoader w, NDManager manager) {
         this.config = config;
         this.manager = manager;
         this.decoder = new LlamaDecoder(config, w, "model.", "lm_head.weight");
-        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(w.loaded()));
-        this.storedTypes = Map.copyOf(w.storedTypes());
+        this.parameters = ModelParameters.of(w, manager);
     }
 
     @Override
@@ -76,12 +75,17 @@ public final class LlamaForCausalLm implements LanguageModel {
 
     @Override
     public Map<String, NDArray> parameters() {
-        return parameters;
+        return parameters.float32();
+    }
+
+    @Override
+    public Map<String, Long> parameterSizes() {
+        return parameters.sizes();
     }
 
     @Override
     public List<ComponentSize> components() {
-        return ComponentSizes.group(parameters, storedTypes, key -> {
+        return ComponentSizes.group(parameters.sizes(), parameters.storedTypes(), key -> {
             if (key.startsWith("model.embed_tokens")) {
                 return "embed_tokens";
             }

@@ -20,6 +20,7 @@ import org.lvlmworkbench.core.model.ModelCard;
 import org.lvlmworkbench.core.nn.ForwardScope;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.model.LanguageModel;
+import org.lvlmworkbench.core.nn.ModelParameters;
 import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.safetensors.DType;
 import org.lvlmworkbench.core.nn.OwnedTensors;
@@ -36,8 +37,7 @@ public final class LlavaModel implements LanguageModel {
     private final ClipVisionTower vision;
     private final LlavaProjector projector;
     private final LlamaDecoder decoder;
-    private final Map<String, NDArray> parameters;
-    private final Map<String, DType> storedTypes;
+    private final ModelParameters parameters;
 
     public LlavaModel(LlavaConfig config, LlavaKeyLayout layout, WeightLoader w, NDManager manager) {
         this.config = config;
@@ -48,8 +48,7 @@ public final class LlavaModel implements LanguageModel {
         this.projector = new LlavaProjector(w, layout.projector(), visionWidth, config.text().hiddenSize(),
                 config.projectorBias(), config.projectorHiddenAct());
         this.decoder = new LlamaDecoder(config.text(), w, layout.text(), layout.lmHead());
-        this.parameters = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(w.loaded()));
-        this.storedTypes = Map.copyOf(w.storedTypes());
+        this.parameters = ModelParameters.of(w, manager);
     }
 
     public LlavaConfig config() {
@@ -195,12 +194,17 @@ public final class LlavaModel implements LanguageModel {
 
     @Override
     public Map<String, NDArray> parameters() {
-        return parameters;
+        return parameters.float32();
+    }
+
+    @Override
+    public Map<String, Long> parameterSizes() {
+        return parameters.sizes();
     }
 
     @Override
     public List<ComponentSize> components() {
-        return ComponentSizes.group(parameters, storedTypes, layout::componentOf);
+        return ComponentSizes.group(parameters.sizes(), parameters.storedTypes(), layout::componentOf);
     }
 
     @Override

@@ -1,0 +1,111 @@
+package org.lvlmworkbench.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * {@code y = x Wᵀ + b} with {@code W} ({@code [out, in]}) kept in its stored 16-bit precision.
+ *
+ * <p>Two ways, chosen by how many rows {@code x} has. A few rows (a decoding step): the SIMD
+ * matrix-vector kernel reads the 16-bit weights from the mapping, half the bytes of float32, which
+ * is what bounds a decoding step. Many rows (a prefill): the weight is widened once into a float32
+ * scratch buffer that every matrix shares (one matrix lives there at a time) and the engine's GEMM
+ * runs on it, the widening amortised over the rows.
+ */
+public final class ReducedLinear implements LinearMap {
+
+    /** Up to this many rows take the matrix-vector kernel. */
+    static final int MATVEC_ROWS = 4;
+
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
+
+    private final ReducedMatrix weight;
+    private final NDArray bias;
+
+    public ReducedLinear(ReducedMatrix weight, NDArray bias) {
+        if (bias != null && bias.size() != weight.rows()) {
+            throw new IllegalArgumentException("bias " + bias.getShape() + " does not fit " + weight.name());
+        }
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    public ReducedMatrix weight() {
+        return weight;
+    }
+
+    /** The bias, or null when the layer has none. */
+    public NDArray bias() {
+        return bias;
+    }
+
+    @Override
+    public NDArray apply(NDArray x) {
+        Shape shape = x.getShape();
+        long in = shape.get(shape.dimension() - 1);
+        if (in != weight.cols()) {
+            throw new IllegalArgumentException(weight.name() + " takes " + weight.cols() + " features, got " + shape);
+        }
+        long rows = shape.size() / in;
+        Shape outShape = shape.slice(0, shape.dimension() - 1).add(weight.rows());
+        NDArray y = rows <= MATVEC_ROWS ? multiply(x, (int) rows, outShape) : gemm(x);
+        return bias == null ? y : y.add(bias);
+    }
+
+    private NDArray multiply(NDArray x, int rows, Shape outShape) {
+        float[] out = new float[rows * weight.rows()];
+        weight.multiply(x.toType(DataType.FLOAT32, false).toFloatArray(), rows, out);
+        return OwnedTensors.of(x.getManager(), out, outShape);
+    }
+
+    private NDArray gemm(NDArray x) {
+        long bytes = weight.rows() * (long) weight.cols() * Float.BYTES;
+        ByteBuffer scratch = scratch(bytes);
+        weight.widenInto(scratch);
+        NDManager manager = x.getManager();
+        // The engine reads the scratch buffer in place; the product is complete before the buffer is reused.
+        try (NDArray w = manager.create(scratch.slice(0, (int) bytes).order(ByteOrder.nativeOrder()),
+                new Shape(weight.rows(), weight.cols()), DataType.FLOAT32)) {
+            return ai.djl.nn.core.Linear.linear(x, w, null).singletonOrThrow();
+        }
+    }
+
+    /** The shared float32 scratch buffer of this thread, grown to {@code bytes}. */
+    private static ByteBuffer scratch(long bytes) {
+        ByteBuffer b = SCRATCH.get();
+        if (b == null || b.capacity() < bytes) {
+            b = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+            SCRATCH.set(b);
+        }
+        return b;
+    }
+
+    /** This map's weight widened to a new float32 array in {@code manager} (for analyses and export). */
+    public NDArray widened(NDManager manager) {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4L * weight.rows() * weight.cols()))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        weight.widenInto(b);
+        return manager.create(b, new Shape(weight.rows(), weight.cols()), DataType.FLOAT32);
+    }
+
+    @Override
+    public long inFeatures() {
+        return weight.cols();
+    }
+
+    @Override
+    public long outFeatures() {
+        return weight.rows();
+    }
+
+    @Override
+    public List<NDArray> parameters() {
+        throw new UnsupportedOperationException(weight.name() + " is kept in " + weight.dtype()
+                + " and cannot be trained; open the model with -Dlvlm.weights=f32 to train it");
+    }
+}

@@ -1,0 +1,187 @@
+package org.lvlmworkbench.core.nn;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.stream.IntStream;
+import org.lvlmworkbench.core.safetensors.DType;
+
+/**
+ * A {@code [rows, cols]} matrix kept in its stored 16-bit precision (BF16 or F16), read straight
+ * from the checkpoint's memory mapping: nothing is copied at load, and the operating system pages
+ * it in (and may page it out) like any file. Compute is float32: rows are widened exactly where
+ * they are used.
+ *
+ * <p>Work is split over the machine's cores in contiguous blocks of rows; the SIMD kernels of
+ * {@link HalfKernels} run where the JDK's Vector API module is present ({@code --add-modules
+ * jdk.incubator.vector}, as {@code bin/lvlm} and the tests start the JVM), a scalar loop otherwise.
+ */
+public final class ReducedMatrix {
+
+    /** Whether the SIMD kernels can run in this JVM. */
+    static final boolean SIMD = simdAvailable();
+
+    private final String name;
+    private final ByteBuffer data;
+    private final DType dtype;
+    private final int rows;
+    private final int cols;
+
+    public ReducedMatrix(String name, ByteBuffer data, DType dtype, long rows, long cols) {
+        if (dtype != DType.BF16 && dtype != DType.F16) {
+            throw new IllegalArgumentException(name + ": only BF16 and F16 stay reduced, got " + dtype);
+        }
+        if (data.capacity() != rows * cols * 2) {
+            throw new IllegalArgumentException(name + ": " + data.capacity() + " bytes do not hold " + rows + "×" + cols
+                    + " 16-bit values");
+        }
+        this.name = name;
+        this.data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.dtype = dtype;
+        this.rows = Math.toIntExact(rows);
+        this.cols = Math.toIntExact(cols);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public long bytes() {
+        return 2L * rows * cols;
+    }
+
+    private static boolean simdAvailable() {
+        if (Boolean.getBoolean("lvlm.noSimd")) {
+            return false;
+        }
+        try {
+            return HalfKernels.lanes() > 1;
+        } catch (LinkageError absent) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code y[r·rows + o] = Σ_i W[o, i] · x[r·cols + i]} for each of the {@code n} vectors in
+     * {@code x}: the matrix-vector product of a decoding step, weights streamed once per vector.
+     */
+    public void multiply(float[] x, int n, float[] y) {
+        int half = cols / 2;
+        boolean odd = cols % 2 != 0;
+        for (int r = 0; r < n; r++) {
+            float[] even = new float[half];
+            float[] oddPart = new float[half];
+            int base = r * cols;
+            for (int k = 0; k < half; k++) {
+                even[k] = x[base + 2 * k];
+                oddPart[k] = x[base + 2 * k + 1];
+            }
+            float last = odd ? x[base + cols - 1] : 0;
+            int out = r * rows;
+            parallelRows(rows, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    long offset = 2L * o * cols;
+                    float s = SIMD ? HalfKernels.dot(data, offset, dtype, even, oddPart, half)
+                            : scalarDot(offset, even, oddPart, half);
+                    if (odd) {
+                        s += HalfKernels.widen(data.getShort((int) (offset + 2L * (cols - 1))) & 0xFFFF, dtype) * last;
+                    }
+                    y[out + o] = s;
+                }
+            });
+        }
+    }
+
+    private float scalarDot(long offset, float[] even, float[] odd, int half) {
+        float s = 0;
+        for (int k = 0; k < half; k++) {
+            int pair = data.getInt((int) (offset + 4L * k));
+            s += HalfKernels.widen(pair & 0xFFFF, dtype) * even[k] + HalfKernels.widen(pair >>> 16, dtype) * odd[k];
+        }
+        return s;
+    }
+
+    /** Widens the whole matrix, row-major, into {@code dst} (little-endian float32, from position 0). */
+    public void widenInto(ByteBuffer dst) {
+        parallelRows(rows, (from, to) -> widenRows(from, to, dst, 4L * from * cols));
+    }
+
+    /** Widens rows {@code ids[j]} into consecutive rows of {@code dst} (a gather: token embeddings). */
+    public void gatherInto(long[] ids, ByteBuffer dst) {
+        for (int j = 0; j < ids.length; j++) {
+            long id = ids[j];
+            if (id < 0 || id >= rows) {
+                throw new IndexOutOfBoundsException(name + ": row " + id + " is outside 0.." + (rows - 1));
+            }
+            widenRows((int) id, (int) id + 1, dst, 4L * j * cols);
+        }
+    }
+
+    private void widenRows(int from, int to, ByteBuffer dst, long dstOffset) {
+        ByteBuffer out = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long count = (long) (to - from) * cols;
+        if (SIMD) {
+            HalfKernels.widen(data, 2L * from * cols, dtype, out, dstOffset, count);
+        } else {
+            for (long i = 0; i < count; i++) {
+                out.putFloat((int) (dstOffset + 4 * i),
+                        HalfKernels.widen(data.getShort((int) (2L * from * cols + 2 * i)) & 0xFFFF, dtype));
+            }
+        }
+    }
+
+    /** The stored 16 bits of element {@code (row, col)}. */
+    int rawBits(int row, int col) {
+        return data.getShort((int) (2L * ((long) row * cols + col))) & 0xFFFF;
+    }
+
+    /** Whether any value is NaN or infinite; reads every byte once. */
+    public boolean anyNonFinite() {
+        boolean[] found = new boolean[1];
+        parallelRows(rows, (from, to) -> {
+            long start = 2L * from * cols;
+            long count = (long) (to - from) * cols;
+            boolean bad;
+            if (SIMD) {
+                bad = HalfKernels.anyNonFinite(data, start, dtype, count);
+            } else {
+                bad = false;
+                int exponent = dtype == DType.BF16 ? 0x7F80 : 0x7C00;
+                for (long i = 0; i < count && !bad; i++) {
+                    bad = (data.getShort((int) (start + 2 * i)) & exponent) == exponent;
+                }
+            }
+            if (bad) {
+                found[0] = true;
+            }
+        });
+        return found[0];
+    }
+
+    interface RowRange {
+        void run(int from, int to);
+    }
+
+    /** Splits {@code [0, n)} into a few blocks per core and runs them on the common pool. */
+    static void parallelRows(int n, RowRange body) {
+        int workers = Runtime.getRuntime().availableProcessors();
+        int blocks = n < 64 ? 1 : Math.min(n, 4 * workers);
+        if (blocks == 1) {
+            body.run(0, n);
+            return;
+        }
+        IntStream.range(0, blocks).parallel().forEach(b -> body.run((int) ((long) n * b / blocks),
+                (int) ((long) n * (b + 1) / blocks)));
+    }
+}
