@@ -71,6 +71,25 @@ final class HalfKernels {
         return sum;
     }
 
+    /** {@code Σ_i w[i]·x[i]} for the {@code n} float32 weights starting at byte {@code offset}. */
+    static float dotF32(ByteBuffer w, long offset, float[] x, int n) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        int bound = n - n % (2 * LANES);
+        for (; i < bound; i += 2 * LANES) {
+            acc0 = FloatVector.fromByteBuffer(F, w, (int) (offset + 4L * i), ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, x, i), acc0);
+            acc1 = FloatVector.fromByteBuffer(F, w, (int) (offset + 4L * (i + LANES)), ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, x, i + LANES), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += w.getFloat((int) (offset + 4L * i)) * x[i];
+        }
+        return sum;
+    }
+
     /** Widens {@code count} 16-bit values from byte {@code from} of {@code src} into floats at byte {@code to} of {@code dst}. */
     static void widen(ByteBuffer src, long from, DType dtype, ByteBuffer dst, long to, long count) {
         long i = 0;

@@ -23,7 +23,7 @@ public final class ModelParameters {
     private final Map<String, Long> sizes;
     private final Map<String, DType> storedTypes;
     private final Map<String, NDArray> dense;
-    private final Map<String, ReducedMatrix> reduced;
+    private final Map<String, MappedMatrix> reduced;
     private Map<String, NDArray> float32;
 
     private ModelParameters(NDManager manager, WeightLoader w) {
@@ -60,7 +60,7 @@ public final class ModelParameters {
             for (String name : sizes.keySet()) {
                 NDArray a = dense.get(name);
                 if (a == null) {
-                    ReducedMatrix m = reduced.get(name);
+                    MappedMatrix m = reduced.get(name);
                     ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4L * m.rows() * m.cols()))
                             .order(ByteOrder.LITTLE_ENDIAN);
                     m.widenInto(b);

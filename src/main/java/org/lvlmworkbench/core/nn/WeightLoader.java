@@ -37,7 +37,7 @@ public final class WeightLoader {
     private final NDManager manager;
     private final Map<String, NDArray> loaded = new LinkedHashMap<>();
     private final Map<String, DType> storedTypes = new LinkedHashMap<>();
-    private final Map<String, ReducedMatrix> reduced = new LinkedHashMap<>();
+    private final Map<String, MappedMatrix> reduced = new LinkedHashMap<>();
     private final Map<String, Long> sizes = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
 
@@ -97,17 +97,32 @@ public final class WeightLoader {
      */
     public LinearMap matrix(String name, long rows, long cols) {
         var entry = check(name, rows, cols);
+        if (entry.dtype() == DType.F32 && mapsFloat32()) {
+            // The engine array and the decode kernel both read the same copy-on-write mapping.
+            NDArray view = load(name, rows, cols);
+            return new MappedLinear(new MappedMatrix(name, checkpoint.file(name).bytes(name), DType.F32, rows, cols),
+                    null, view);
+        }
         if (!keepsReduced(entry.dtype())) {
             return new Linear(load(name, rows, cols), null);
         }
-        ReducedMatrix m = new ReducedMatrix(name, checkpoint.file(name).bytes(name), entry.dtype(), rows, cols);
+        MappedMatrix m = new MappedMatrix(name, checkpoint.file(name).bytes(name), entry.dtype(), rows, cols);
         if (m.anyNonFinite()) {
             warn(name, "has NaN or infinite values among " + String.format("%,d", rows * cols) + " values");
         }
         reduced.put(name, m);
         storedTypes.put(name, entry.dtype());
         sizes.put(name, rows * cols);
-        return new ReducedLinear(m, null);
+        return new MappedLinear(m, null);
+    }
+
+    /**
+     * Whether float32 matrices also get the SIMD decode kernel over their mapping: on the CPU unless
+     * {@code -Dlvlm.weights=f32} asks for the engine's own kernels (the reference path).
+     */
+    private boolean mapsFloat32() {
+        return manager.getDevice().equals(Device.cpu())
+                && !"f32".equalsIgnoreCase(System.getProperty("lvlm.weights", "reduced"));
     }
 
     private TensorEntry check(String name, long... expectedShape) {
@@ -139,8 +154,7 @@ public final class WeightLoader {
     public LinearMap linear(String name, long out, long in, boolean bias) {
         LinearMap weight = matrix(name + ".weight", out, in);
         NDArray b = bias ? load(name + ".bias", out) : null;
-        return weight instanceof ReducedLinear r ? new ReducedLinear(r.weight(), b)
-                : new Linear(((Linear) weight).weight(), b);
+        return weight instanceof MappedLinear r ? r.withBias(b) : new Linear(((Linear) weight).weight(), b);
     }
 
     /** Every float32 tensor loaded so far, in load order, under its checkpoint name. */
@@ -149,7 +163,7 @@ public final class WeightLoader {
     }
 
     /** Every matrix kept in 16-bit precision, in load order, under its checkpoint name. */
-    public Map<String, ReducedMatrix> reduced() {
+    public Map<String, MappedMatrix> reduced() {
         return Collections.unmodifiableMap(reduced);
     }
 

@@ -16,8 +16,8 @@ import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ModelCard;
 import org.lvlmworkbench.core.nn.LayerScope;
 import org.lvlmworkbench.core.nn.Linear;
-import org.lvlmworkbench.core.nn.ReducedLinear;
-import org.lvlmworkbench.core.nn.ReducedMatrix;
+import org.lvlmworkbench.core.nn.MappedLinear;
+import org.lvlmworkbench.core.nn.MappedMatrix;
 import org.lvlmworkbench.core.model.TextDecoder;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.nn.WeightLoader;
@@ -172,9 +172,9 @@ public final class LlamaDecoder implements TextDecoder {
 
     @Override
     public NDArray embed(NDArray ids) {
-        if (embedTokens instanceof ReducedLinear reduced) {
+        if (embedTokens instanceof MappedLinear reduced) {
             // Only the rows asked for are widened: [B, T] ids → [B, T, hidden].
-            ReducedMatrix table = reduced.weight();
+            MappedMatrix table = reduced.weight();
             long[] rows = ids.toLongArray();
             ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(4L * rows.length * table.cols()))
                     .order(ByteOrder.LITTLE_ENDIAN);

@@ -6,16 +6,16 @@ import java.util.stream.IntStream;
 import org.lvlmworkbench.core.safetensors.DType;
 
 /**
- * A {@code [rows, cols]} matrix kept in its stored 16-bit precision (BF16 or F16), read straight
- * from the checkpoint's memory mapping: nothing is copied at load, and the operating system pages
- * it in (and may page it out) like any file. Compute is float32: rows are widened exactly where
- * they are used.
+ * A {@code [rows, cols]} weight matrix read straight from the checkpoint's memory mapping, in its
+ * stored precision (F32, BF16 or F16): nothing is copied at load, and the operating system pages it
+ * in (and may page it out) like any file. Compute is float32: 16-bit values are widened exactly
+ * where they are used.
  *
  * <p>Work is split over the machine's cores in contiguous blocks of rows; the SIMD kernels of
  * {@link HalfKernels} run where the JDK's Vector API module is present ({@code --add-modules
  * jdk.incubator.vector}, as {@code bin/lvlm} and the tests start the JVM), a scalar loop otherwise.
  */
-public final class ReducedMatrix {
+public final class MappedMatrix {
 
     /** Whether the SIMD kernels can run in this JVM. */
     static final boolean SIMD = simdAvailable();
@@ -26,13 +26,14 @@ public final class ReducedMatrix {
     private final int rows;
     private final int cols;
 
-    public ReducedMatrix(String name, ByteBuffer data, DType dtype, long rows, long cols) {
-        if (dtype != DType.BF16 && dtype != DType.F16) {
-            throw new IllegalArgumentException(name + ": only BF16 and F16 stay reduced, got " + dtype);
+    public MappedMatrix(String name, ByteBuffer data, DType dtype, long rows, long cols) {
+        if (dtype != DType.BF16 && dtype != DType.F16 && dtype != DType.F32) {
+            throw new IllegalArgumentException(name + ": only F32, BF16 and F16 matrices are mapped, got " + dtype);
         }
-        if (data.capacity() != rows * cols * 2) {
+        int width = dtype == DType.F32 ? 4 : 2;
+        if (data.capacity() != rows * cols * width) {
             throw new IllegalArgumentException(name + ": " + data.capacity() + " bytes do not hold " + rows + "×" + cols
-                    + " 16-bit values");
+                    + " " + dtype + " values");
         }
         this.name = name;
         this.data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -58,7 +59,7 @@ public final class ReducedMatrix {
     }
 
     public long bytes() {
-        return 2L * rows * cols;
+        return (dtype == DType.F32 ? 4L : 2L) * rows * cols;
     }
 
     private static boolean simdAvailable() {
@@ -77,6 +78,10 @@ public final class ReducedMatrix {
      * {@code x}: the matrix-vector product of a decoding step, weights streamed once per vector.
      */
     public void multiply(float[] x, int n, float[] y) {
+        if (dtype == DType.F32) {
+            multiplyF32(x, n, y);
+            return;
+        }
         int half = cols / 2;
         boolean odd = cols % 2 != 0;
         for (int r = 0; r < n; r++) {
@@ -96,6 +101,28 @@ public final class ReducedMatrix {
                             : scalarDot(offset, even, oddPart, half);
                     if (odd) {
                         s += HalfKernels.widen(data.getShort((int) (offset + 2L * (cols - 1))) & 0xFFFF, dtype) * last;
+                    }
+                    y[out + o] = s;
+                }
+            });
+        }
+    }
+
+    private void multiplyF32(float[] x, int n, float[] y) {
+        for (int r = 0; r < n; r++) {
+            float[] row = java.util.Arrays.copyOfRange(x, r * cols, (r + 1) * cols);
+            int out = r * rows;
+            parallelRows(rows, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    long offset = 4L * o * cols;
+                    float s;
+                    if (SIMD) {
+                        s = HalfKernels.dotF32(data, offset, row, cols);
+                    } else {
+                        s = 0;
+                        for (int i = 0; i < cols; i++) {
+                            s += data.getFloat((int) (offset + 4L * i)) * row[i];
+                        }
                     }
                     y[out + o] = s;
                 }
@@ -131,7 +158,12 @@ public final class ReducedMatrix {
     private void widenRows(int from, int to, ByteBuffer dst, long dstOffset) {
         ByteBuffer out = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         long count = (long) (to - from) * cols;
-        if (SIMD) {
+        if (dtype == DType.F32) {
+            ByteBuffer src = data.duplicate();
+            src.position((int) (4L * from * cols)).limit((int) (4L * to * cols));
+            out.position((int) dstOffset);
+            out.put(src);
+        } else if (SIMD) {
             HalfKernels.widen(data, 2L * from * cols, dtype, out, dstOffset, count);
         } else {
             for (long i = 0; i < count; i++) {
@@ -148,6 +180,9 @@ public final class ReducedMatrix {
 
     /** Whether any value is NaN or infinite; reads every byte once. */
     public boolean anyNonFinite() {
+        if (dtype == DType.F32) {
+            throw new UnsupportedOperationException(name + ": float32 weights are checked as arrays at load");
+        }
         boolean[] found = new boolean[1];
         parallelRows(rows, (from, to) -> {
             long start = 2L * from * cols;

@@ -30,7 +30,7 @@ import org.lvlmworkbench.testing.TinyModels;
  * the SIMD and scalar kernels agree with a float32 product, and a whole model opened this way
  * answers like its float32 widening.
  */
-class ReducedWeightsTest {
+class MappedWeightsTest {
 
     /** F16 bits as a float, by the definition of the format (a reference independent of the kernels). */
     private static float f16Reference(int h) {
@@ -55,7 +55,7 @@ class ReducedWeightsTest {
             src.putShort(2 * i, (short) i);
         }
         for (DType dtype : new DType[] {DType.BF16, DType.F16}) {
-            ReducedMatrix m = new ReducedMatrix("all-" + dtype, src, dtype, 256, 256);
+            MappedMatrix m = new MappedMatrix("all-" + dtype, src, dtype, 256, 256);
             ByteBuffer out = ByteBuffer.allocateDirect(4 * 65536).order(ByteOrder.LITTLE_ENDIAN);
             m.widenInto(out);
             for (int i = 0; i < 65536; i++) {
@@ -99,14 +99,14 @@ class ReducedWeightsTest {
         int rows = 300;
         int cols = 259; // odd, and not a multiple of the vector length: every tail is exercised
         for (DType dtype : new DType[] {DType.BF16, DType.F16}) {
-            ReducedMatrix m = new ReducedMatrix("w", randomHalf(dtype, rows * cols, 1), dtype, rows, cols);
+            MappedMatrix m = new MappedMatrix("w", randomHalf(dtype, rows * cols, 1), dtype, rows, cols);
             try (NDManager nd = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
                 ByteBuffer wide = ByteBuffer.allocateDirect(4 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);
                 m.widenInto(wide);
                 NDArray w = nd.create(wide, new Shape(rows, cols), ai.djl.ndarray.types.DataType.FLOAT32);
                 NDArray bias = nd.randomNormal(new Shape(rows));
                 Linear dense = new Linear(w, bias);
-                ReducedLinear reduced = new ReducedLinear(m, bias);
+                MappedLinear reduced = new MappedLinear(m, bias);
                 for (int n : new int[] {1, 3, 17}) {
                     NDArray x = nd.randomNormal(new Shape(1, n, cols));
                     float[] expected = dense.apply(x).toFloatArray();
@@ -126,7 +126,7 @@ class ReducedWeightsTest {
             long[] reducedTokens;
             try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {
                 LlavaModel llava = (LlavaModel) m.model();
-                assertInstanceOf(ReducedLinear.class, llava.decoder().layers().get(0).q, "kept in " + dtype);
+                assertInstanceOf(MappedLinear.class, llava.decoder().layers().get(0).q, "kept in " + dtype);
                 reducedLogits = logits(m, image);
                 reducedTokens = Generator.answer(m, "how many circle?", image, GenerationSettings.greedy(6), Hooks.NONE,
                         null).newIds();
@@ -158,10 +158,10 @@ class ReducedWeightsTest {
 
     @Test
     void theSimdKernelMatchesADoubleReference() {
-        assertTrue(ReducedMatrix.SIMD, "the tests run with --add-modules jdk.incubator.vector");
+        assertTrue(MappedMatrix.SIMD, "the tests run with --add-modules jdk.incubator.vector");
         int rows = 70;
         int cols = 130;
-        ReducedMatrix m = new ReducedMatrix("w", randomHalf(DType.F16, rows * cols, 2), DType.F16, rows, cols);
+        MappedMatrix m = new MappedMatrix("w", randomHalf(DType.F16, rows * cols, 2), DType.F16, rows, cols);
         float[] x = new float[cols];
         Random r = new Random(3);
         for (int i = 0; i < cols; i++) {

@@ -9,33 +9,48 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * {@code y = x Wᵀ + b} with {@code W} ({@code [out, in]}) kept in its stored 16-bit precision.
+ * {@code y = x Wᵀ + b} with {@code W} ({@code [out, in]}) read from the checkpoint's mapping in its
+ * stored precision.
  *
  * <p>Two ways, chosen by how many rows {@code x} has. A few rows (a decoding step): the SIMD
- * matrix-vector kernel reads the 16-bit weights from the mapping, half the bytes of float32, which
- * is what bounds a decoding step. Many rows (a prefill): the weight is widened once into a float32
- * scratch buffer that every matrix shares (one matrix lives there at a time) and the engine's GEMM
- * runs on it, the widening amortised over the rows.
+ * matrix-vector kernel streams the weights from the mapping, which is what bounds a decoding step
+ * (16-bit weights stream half the bytes of float32). Many rows (a prefill): the engine's GEMM runs on
+ * a float32 view, the mapping itself for F32 weights, else the weight widened once into a float32
+ * scratch buffer that every matrix shares (one matrix lives there at a time), the widening amortised
+ * over the rows.
  */
-public final class ReducedLinear implements LinearMap {
+public final class MappedLinear implements LinearMap {
 
     /** Up to this many rows take the matrix-vector kernel. */
     static final int MATVEC_ROWS = 4;
 
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
-    private final ReducedMatrix weight;
+    private final MappedMatrix weight;
     private final NDArray bias;
+    private final NDArray float32View;
 
-    public ReducedLinear(ReducedMatrix weight, NDArray bias) {
+    /** A 16-bit weight: widened for each GEMM. */
+    public MappedLinear(MappedMatrix weight, NDArray bias) {
+        this(weight, bias, null);
+    }
+
+    /** {@code float32View}: the same F32 weight as an engine array over the mapping, for GEMMs; null for 16-bit. */
+    public MappedLinear(MappedMatrix weight, NDArray bias, NDArray float32View) {
         if (bias != null && bias.size() != weight.rows()) {
             throw new IllegalArgumentException("bias " + bias.getShape() + " does not fit " + weight.name());
         }
         this.weight = weight;
         this.bias = bias;
+        this.float32View = float32View;
     }
 
-    public ReducedMatrix weight() {
+    /** The same map with another bias. */
+    public MappedLinear withBias(NDArray newBias) {
+        return new MappedLinear(weight, newBias, float32View);
+    }
+
+    public MappedMatrix weight() {
         return weight;
     }
 
@@ -53,7 +68,9 @@ public final class ReducedLinear implements LinearMap {
         }
         long rows = shape.size() / in;
         Shape outShape = shape.slice(0, shape.dimension() - 1).add(weight.rows());
-        NDArray y = rows <= MATVEC_ROWS ? multiply(x, (int) rows, outShape) : gemm(x);
+        // The Java kernel is outside autograd: anything that trains takes the engine's product.
+        boolean training = float32View != null && (float32View.hasGradient() || x.hasGradient());
+        NDArray y = rows <= MATVEC_ROWS && !training ? multiply(x, (int) rows, outShape) : gemm(x);
         return bias == null ? y : y.add(bias);
     }
 
@@ -64,6 +81,9 @@ public final class ReducedLinear implements LinearMap {
     }
 
     private NDArray gemm(NDArray x) {
+        if (float32View != null) {
+            return ai.djl.nn.core.Linear.linear(x, float32View, null).singletonOrThrow();
+        }
         long bytes = weight.rows() * (long) weight.cols() * Float.BYTES;
         ByteBuffer scratch = scratch(bytes);
         weight.widenInto(scratch);
@@ -87,6 +107,9 @@ public final class ReducedLinear implements LinearMap {
 
     /** This map's weight widened to a new float32 array in {@code manager} (for analyses and export). */
     public NDArray widened(NDManager manager) {
+        if (float32View != null) {
+            return float32View.duplicate();
+        }
         ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4L * weight.rows() * weight.cols()))
                 .order(ByteOrder.LITTLE_ENDIAN);
         weight.widenInto(b);
@@ -105,6 +128,9 @@ public final class ReducedLinear implements LinearMap {
 
     @Override
     public List<NDArray> parameters() {
+        if (float32View != null) {
+            return bias == null ? List.of(float32View) : List.of(float32View, bias);
+        }
         throw new UnsupportedOperationException(weight.name() + " is kept in " + weight.dtype()
                 + " and cannot be trained; open the model with -Dlvlm.weights=f32 to train it");
     }
