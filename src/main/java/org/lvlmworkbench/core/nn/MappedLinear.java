@@ -25,6 +25,8 @@ public final class MappedLinear implements LinearMap {
     static final int MATVEC_ROWS = 4;
 
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
+    private static final ThreadLocal<java.util.Map<Integer, float[]>> OUT =
+            ThreadLocal.withInitial(java.util.HashMap::new);
 
     private final MappedMatrix weight;
     private final NDArray bias;
@@ -75,7 +77,9 @@ public final class MappedLinear implements LinearMap {
     }
 
     private NDArray multiply(NDArray x, int rows, Shape outShape) {
-        float[] out = new float[rows * weight.rows()];
+        // One reused output array per size (a model has a handful): a decoding step makes hundreds of
+        // products, and fresh arrays would only grow the heap.
+        float[] out = OUT.get().computeIfAbsent(rows * weight.rows(), float[]::new);
         weight.multiply(x.toType(DataType.FLOAT32, false).toFloatArray(), rows, out);
         return OwnedTensors.of(x.getManager(), out, outShape);
     }

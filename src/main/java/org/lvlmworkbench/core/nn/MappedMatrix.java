@@ -17,6 +17,9 @@ import org.lvlmworkbench.core.safetensors.DType;
  */
 public final class MappedMatrix {
 
+    private static final ThreadLocal<float[][]> SPLIT = ThreadLocal.withInitial(() -> new float[][] {new float[0],
+        new float[0]});
+
     /** Whether the SIMD kernels can run in this JVM. */
     static final boolean SIMD = simdAvailable();
 
@@ -84,9 +87,15 @@ public final class MappedMatrix {
         }
         int half = cols / 2;
         boolean odd = cols % 2 != 0;
+        float[][] split = SPLIT.get();
+        if (split[0].length < half) {
+            split[0] = new float[half];
+            split[1] = new float[half];
+        }
+        // Reused across calls: a decoding step makes hundreds of these products, garbage would grow the heap.
+        float[] even = split[0];
+        float[] oddPart = split[1];
         for (int r = 0; r < n; r++) {
-            float[] even = new float[half];
-            float[] oddPart = new float[half];
             int base = r * cols;
             for (int k = 0; k < half; k++) {
                 even[k] = x[base + 2 * k];
