@@ -7,9 +7,11 @@ import org.lvlmworkbench.core.safetensors.DType;
 import org.lvlmworkbench.core.safetensors.TensorEntry;
 
 /**
- * Refuses, before reading a byte of weights, a model whose float32 copy would not fit in memory:
- * running out half-way would take the whole application down with it. F32 tensors on the CPU are
- * used straight from the file mapping and need no copy; everything else is widened to F32.
+ * Refuses, before reading a byte of weights, a model that would not fit in memory: running out
+ * half-way would take the whole application down with it. On the CPU, F32 tensors and 16-bit
+ * matrices (2-D tensors) are read straight from the file mapping: they need their file bytes
+ * resident, not a copy. Everything else (16-bit norms, biases and embeddings of other shapes, or
+ * every 16-bit tensor under {@code -Dlvlm.weights=f32}, or any tensor on a GPU) is widened to float32.
  */
 final class MemoryBudget {
 
@@ -20,15 +22,40 @@ final class MemoryBudget {
     }
 
     static long bytesNeeded(Checkpoint checkpoint, Device device) {
+        return mappedBytes(checkpoint, device) + widenedBytes(checkpoint, device);
+    }
+
+    static long mappedBytes(Checkpoint checkpoint, Device device) {
         long bytes = 0;
         for (String name : checkpoint.names()) {
             TensorEntry e = checkpoint.entry(name);
-            boolean mappedInPlace = e.dtype() == DType.F32 && device.equals(Device.cpu());
-            if (!mappedInPlace) {
+            if (staysMapped(e, device)) {
+                bytes += e.elementCount() * e.dtype().byteSize();
+            }
+        }
+        return bytes;
+    }
+
+    static long widenedBytes(Checkpoint checkpoint, Device device) {
+        long bytes = 0;
+        for (String name : checkpoint.names()) {
+            TensorEntry e = checkpoint.entry(name);
+            if (!staysMapped(e, device)) {
                 bytes += e.elementCount() * 4;
             }
         }
         return bytes;
+    }
+
+    private static boolean staysMapped(TensorEntry e, Device device) {
+        if (!device.equals(Device.cpu())) {
+            return false;
+        }
+        if (e.dtype() == DType.F32) {
+            return true;
+        }
+        boolean reduced = !"f32".equalsIgnoreCase(System.getProperty("lvlm.weights", "reduced"));
+        return reduced && (e.dtype() == DType.BF16 || e.dtype() == DType.F16) && e.shape().length == 2;
     }
 
     static void check(Checkpoint checkpoint, Device device) {
@@ -39,12 +66,15 @@ final class MemoryBudget {
     }
 
     static void check(Checkpoint checkpoint, Device device, long available) {
-        long needed = bytesNeeded(checkpoint, device);
+        long mapped = mappedBytes(checkpoint, device);
+        long widened = widenedBytes(checkpoint, device);
+        long needed = mapped + widened;
         if (available > 0 && needed > available * USABLE_FRACTION) {
-            throw new IllegalStateException(String.format("%s: the model needs about %.1f GiB as float32 but only "
-                    + "%.1f GiB of memory is free; close other programs, use a machine with more memory, or pass "
-                    + "-Dlvlm.skipMemoryCheck=true to try anyway", checkpoint.folder(), needed / 1073741824.0,
-                    available / 1073741824.0));
+            throw new IllegalStateException(String.format("%s: the model needs about %.1f GiB (%.1f GiB read from "
+                    + "its files in place, %.1f GiB widened to float32) but only %.1f GiB of memory is free; close "
+                    + "other programs, use a machine with more memory, or pass -Dlvlm.skipMemoryCheck=true to try "
+                    + "anyway", checkpoint.folder(), needed / 1073741824.0, mapped / 1073741824.0,
+                    widened / 1073741824.0, available / 1073741824.0));
         }
     }
 

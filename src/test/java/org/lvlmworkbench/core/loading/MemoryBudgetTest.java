@@ -15,12 +15,30 @@ import org.lvlmworkbench.core.safetensors.DType;
 class MemoryBudgetTest {
 
     @Test
-    void mappedF32NeedsNoCopyButBf16IsWidened() {
+    void mappedTensorsNeedTheirFileBytesAndOnlyTheRestIsWidened() {
         try (Checkpoint f32 = Checkpoint.open(TinyModels.legacyF32());
                 Checkpoint bf16 = Checkpoint.open(TinyModels.folder(LlavaKeyLayout.LEGACY, DType.BF16, 1))) {
-            assertEquals(0, MemoryBudget.bytesNeeded(f32, Device.cpu()));
-            long elements = bf16.names().stream().mapToLong(n -> bf16.entry(n).elementCount()).sum();
-            assertEquals(elements * 4, MemoryBudget.bytesNeeded(bf16, Device.cpu()));
+            long f32Elements = f32.names().stream().mapToLong(n -> f32.entry(n).elementCount()).sum();
+            assertEquals(f32Elements * 4, MemoryBudget.mappedBytes(f32, Device.cpu()));
+            assertEquals(0, MemoryBudget.widenedBytes(f32, Device.cpu()));
+
+            long matrices = bf16.names().stream().filter(n -> bf16.entry(n).shape().length == 2)
+                    .mapToLong(n -> bf16.entry(n).elementCount()).sum();
+            long others = bf16.names().stream().filter(n -> bf16.entry(n).shape().length != 2)
+                    .mapToLong(n -> bf16.entry(n).elementCount()).sum();
+            assertEquals(matrices * 2, MemoryBudget.mappedBytes(bf16, Device.cpu()), "16-bit matrices stay mapped");
+            assertEquals(others * 4, MemoryBudget.widenedBytes(bf16, Device.cpu()), "the rest is widened");
+            String previous = System.setProperty("lvlm.weights", "f32");
+            try {
+                assertEquals((matrices + others) * 4, MemoryBudget.bytesNeeded(bf16, Device.cpu()),
+                        "the float32 reference path widens everything");
+            } finally {
+                if (previous == null) {
+                    System.clearProperty("lvlm.weights");
+                } else {
+                    System.setProperty("lvlm.weights", previous);
+                }
+            }
         }
     }
 
