@@ -1,6 +1,7 @@
 package org.lvlmworkbench.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,29 +11,37 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
-import org.lvlmworkbench.core.sample.LlavaSpec;
-import org.lvlmworkbench.core.sample.RandomLlava;
+import org.lvlmworkbench.core.sample.DiskSpace;
+import org.lvlmworkbench.core.sample.RandomCheckpoints;
+import org.lvlmworkbench.core.sample.RandomPreset;
 import org.lvlmworkbench.core.safetensors.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "make-random", description = "Write a small random-weight LLaVA checkpoint in exact HF layout (for tests and demos).")
+@Command(name = "make-random", description = "Write a random-weight LLaVA checkpoint in exact HF layout: the tiny "
+        + "test model, or a real-size shape (tinyllama-1.1b, llava-7b) streamed tensor by tensor.")
 final class MakeRandomCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
 
+    @Option(names = "--shape", defaultValue = "tiny", paramLabel = "SHAPE", description = "tiny (unit-test size, "
+            + "default), tinyllama-1.1b (CLIP ViT-L/14-336 + TinyLlama-1.1B, 1.41 B parameters) or llava-7b "
+            + "(LLaVA-1.5-7B, 7.06 B parameters)")
+    String shape;
+
     @Option(names = "--layout", defaultValue = "legacy", description = "legacy (the Hub's), current (transformers "
             + "4.52-4.57), v5 (transformers 5 save_pretrained) or v5-internal (save_original_format=False)")
     String layout;
 
-    @Option(names = "--dtype", defaultValue = "F32", description = "F32, F16 or BF16")
+    @Option(names = "--dtype", description = "F32, F16 or BF16 (default: F32 for tiny, BF16 for the real-size shapes)")
     DType dtype;
 
-    @Option(names = "--shards", defaultValue = "1")
-    int shards;
+    @Option(names = "--shards", description = "number of weight files (default: 1 for tiny; files of at most 5 GB "
+            + "with model.safetensors.index.json for the real-size shapes)")
+    Integer shards;
 
     @Option(names = "--seed", defaultValue = "42")
     long seed;
@@ -49,26 +58,50 @@ final class MakeRandomCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RandomPreset preset = RandomPreset.byOption(shape);
         LlavaKeyLayout l = LlavaKeyLayout.byOption(layout);
-        boolean replacing = checkTarget();
-        RandomLlava.writeFolder(out, LlavaSpec.tiny(), l, dtype, shards, seed);
+        if (shards != null && shards < 1) {
+            throw new IllegalArgumentException("--shards must be at least 1, got " + shards);
+        }
+        RandomCheckpoints.Options options = new RandomCheckpoints.Options(preset, l, dtype,
+                shards == null ? 0 : shards, seed);
+        List<Path> old = checkTarget();
+        long reclaimable = 0;
+        for (Path p : old) {
+            try {
+                reclaimable += Files.size(p);
+            } catch (IOException e) {
+                // Counted as nothing: the check only gets stricter.
+            }
+        }
+        // Checked before the old weights go, so a refusal leaves the folder as it was.
+        DiskSpace.require(out, RandomCheckpoints.estimatedBytes(options), reclaimable, "a " + preset.option()
+                + " checkpoint in " + options.effectiveDtype());
+        deleteAll(old);
+        PrintWriter err = spec.commandLine().getErr();
+        RandomCheckpoints.Written w = RandomCheckpoints.write(out, options, line -> {
+            err.println(line);
+            err.flush();
+        });
         spec.commandLine().getOut().println("wrote " + out.toAbsolutePath().normalize()
-                + (replacing ? " (replacing the model that was there)" : ""));
+                + (replacing ? " (replacing the model that was there)" : "")
+                + (preset.realSize() ? String.format(" (%s, %,d parameters, %s in %s, %.1f s)", preset.option(),
+                        w.parameters(), DiskSpace.gb(w.bytes()), options.effectiveDtype(), w.seconds()) : ""));
         return 0;
     }
 
+    private boolean replacing;
+
     /**
-     * Refuses to write over a non-empty folder unless --force is given; with it, removes the old
-     * weight files first (a stale index or shard would otherwise be read instead of the new weights).
-     *
-     * @return whether an existing model folder is being replaced
+     * Refuses to write over a non-empty folder unless --force is given; with it, returns the old
+     * weight files to remove (a stale index or shard would otherwise be read instead of the new weights).
      */
-    private boolean checkTarget() {
+    private List<Path> checkTarget() {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException(out + ": exists and is not a folder");
         }
         if (!Files.isDirectory(out)) {
-            return false;
+            return List.of();
         }
         List<String> entries;
         try (Stream<Path> list = Files.list(out)) {
@@ -77,7 +110,7 @@ final class MakeRandomCommand implements Callable<Integer> {
             throw new UncheckedIOException(out + ": cannot list the folder: " + e.getMessage(), e);
         }
         if (entries.isEmpty()) {
-            return false;
+            return List.of();
         }
         if (!force) {
             throw new IllegalArgumentException(out + ": the folder exists and is not empty (" + entries.size()
@@ -86,16 +119,18 @@ final class MakeRandomCommand implements Callable<Integer> {
                     + "); make-random would overwrite the model files in it. Choose a new or empty folder, or pass "
                     + "--force to replace them");
         }
-        for (String name : entries) {
-            if (CHECKPOINT_FILE.matcher(name).matches()) {
-                try {
-                    Files.delete(out.resolve(name));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(out.resolve(name) + ": cannot remove the old weights: "
-                            + e.getMessage(), e);
-                }
+        replacing = true;
+        return entries.stream().filter(n -> CHECKPOINT_FILE.matcher(n).matches()).map(out::resolve)
+                .collect(Collectors.toList());
+    }
+
+    private static void deleteAll(List<Path> files) {
+        for (Path p : files) {
+            try {
+                Files.delete(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException(p + ": cannot remove the old weights: " + e.getMessage(), e);
             }
         }
-        return true;
     }
 }

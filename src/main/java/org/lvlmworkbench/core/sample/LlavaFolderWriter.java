@@ -35,14 +35,33 @@ public final class LlavaFolderWriter {
 
     public static void write(Path folder, LlavaSpec spec, WordLevelTokenizer tokenizer, Map<String, NDArray> weights,
             DType dtype, int shards) {
+        createFolder(folder);
+        WeightsWriter.writeJsonAtomically(folder.resolve("config.json"), config(spec, tokenizer, dtype));
+        WeightsWriter.writeJsonAtomically(folder.resolve("generation_config.json"), generationConfig(tokenizer));
+        WeightsWriter.write(folder, weights, dtype, shards);
+        writeProcessorFiles(folder, spec, tokenizer);
+    }
+
+    /**
+     * Everything but the weights: configs, tokenizer, image processor and chat template (for writers
+     * that stream the weights themselves).
+     */
+    public static void writeAllButWeights(Path folder, LlavaSpec spec, WordLevelTokenizer tokenizer, DType dtype) {
+        createFolder(folder);
+        WeightsWriter.writeJsonAtomically(folder.resolve("config.json"), config(spec, tokenizer, dtype));
+        WeightsWriter.writeJsonAtomically(folder.resolve("generation_config.json"), generationConfig(tokenizer));
+        writeProcessorFiles(folder, spec, tokenizer);
+    }
+
+    private static void createFolder(Path folder) {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
             throw new UncheckedIOException(folder + ": cannot create folder: " + e.getMessage(), e);
         }
-        WeightsWriter.writeJsonAtomically(folder.resolve("config.json"), config(spec, tokenizer, dtype));
-        WeightsWriter.writeJsonAtomically(folder.resolve("generation_config.json"), generationConfig(tokenizer));
-        WeightsWriter.write(folder, weights, dtype, shards);
+    }
+
+    private static void writeProcessorFiles(Path folder, LlavaSpec spec, WordLevelTokenizer tokenizer) {
         tokenizer.writeTo(folder);
         WeightsWriter.writeJsonAtomically(folder.resolve("preprocessor_config.json"), preprocessor(spec));
         WeightsWriter.writeJsonAtomically(folder.resolve("processor_config.json"), processor(spec));

@@ -38,6 +38,26 @@ public final class WordLevelTokenizer {
         }
     }
 
+    /**
+     * A tokenizer of {@code words} (after the special tokens) filled up to exactly {@code size}
+     * entries with placeholder tokens {@code tok<id>}, so its ids cover a real-size embedding table
+     * (32 000 rows for Llama) and a generated id always decodes to something.
+     */
+    public static WordLevelTokenizer padded(List<String> words, int size) {
+        WordLevelTokenizer t = new WordLevelTokenizer(words);
+        if (size < t.size()) {
+            throw new IllegalArgumentException("a vocabulary of " + size + " cannot hold the " + t.size()
+                    + " special tokens and words");
+        }
+        for (int id = t.size(); t.vocab.size() < size; id++) {
+            String filler = "tok" + id;
+            if (!t.vocab.containsKey(filler)) {
+                t.vocab.put(filler, t.vocab.size());
+            }
+        }
+        return t;
+    }
+
     public int size() {
         return vocab.size();
     }
