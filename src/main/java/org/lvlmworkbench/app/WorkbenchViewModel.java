@@ -65,7 +65,10 @@ public final class WorkbenchViewModel implements AutoCloseable {
             @Override
             protected LoadedModel call() {
                 updateMessage("Opening " + folder + " …");
-                return ModelLoader.load(folder);
+                LoadedModel loaded = ModelLoader.load(folder);
+                // The weights' NaN/Inf scan finishes here, off the FX thread, so the status can report it.
+                loaded.allWarnings();
+                return loaded;
             }
         };
         task.setOnSucceeded(e -> {

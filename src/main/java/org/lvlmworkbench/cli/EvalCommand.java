@@ -41,7 +41,7 @@ final class EvalCommand implements Callable<Integer> {
         EvalSet set = EvalSet.read(data != null ? data : ShapesEvalSet.defaultFile());
         long t0 = System.nanoTime();
         try (LoadedModel m = ModelLoader.load(model.folder())) {
-            m.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+            m.allWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
             EvalReport report = Evaluator.evaluate(m, set, maxNewTokens, Hooks.NONE, null, null);
             out.print(report.table());
             out.printf("%d items in %.1f s%n", set.items().size(), (System.nanoTime() - t0) / 1e9);

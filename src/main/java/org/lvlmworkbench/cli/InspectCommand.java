@@ -26,7 +26,7 @@ final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel m = ModelLoader.load(model.folder())) {
             ModelCard card = m.card();
-            m.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+            m.allWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
             out.printf("model      %s%n", card.folder().toAbsolutePath().normalize());
             out.printf("family     %s (model_type %s)%n", card.architecture(), card.modelType());
             out.printf("layout     %s%n", card.keyLayout());

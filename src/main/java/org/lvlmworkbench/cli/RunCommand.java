@@ -55,7 +55,6 @@ final class RunCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         RgbImage img = image == null ? null : RgbImage.read(image);
         try (LoadedModel m = ModelLoader.load(model.folder())) {
-            m.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             int images = img == null ? 0 : 1;
             if (showPrompt) {
@@ -71,6 +70,8 @@ final class RunCommand implements Callable<Integer> {
                     r.newIds().length == 1 ? "" : "s",
                     r.newIds().length > 1 ? String.format(", %.1f tok/s", (r.newIds().length - 1) / Math.max(decode, 1e-9)) : "",
                     r.stopReason().name().toLowerCase().replace('_', ' '));
+            // The weights' NaN/Inf scan ran beside the answer; its findings come after it.
+            m.allWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
         }
         return 0;
     }

@@ -1,7 +1,9 @@
 package org.lvlmworkbench.core.loading;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.lvlmworkbench.core.model.ArchitectureFamily;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.ModelCard;
@@ -16,17 +18,37 @@ import org.lvlmworkbench.core.processing.TextTokenizer;
  * the CLI prints them on stderr and the app shows them in its status line.
  */
 public record LoadedModel(Path folder, ArchitectureFamily family, LanguageModel model, TextTokenizer tokenizer,
-        Processor processor, ChatTemplate chatTemplate, List<Long> eosTokenIds, List<String> warnings)
-        implements AutoCloseable {
+        Processor processor, ChatTemplate chatTemplate, List<Long> eosTokenIds, List<String> warnings,
+        CompletableFuture<Void> weightScan) implements AutoCloseable {
 
+    /**
+     * @param warnings   what loading found so far; the scan may still add to it (a thread-safe list)
+     * @param weightScan the NaN/Inf scan of the mapped weights, still running in the background
+     */
     public LoadedModel {
-        warnings = List.copyOf(warnings);
+        warnings = Collections.unmodifiableList(warnings);
+    }
+
+    /** A model whose weights were all checked while loading. */
+    public LoadedModel(Path folder, ArchitectureFamily family, LanguageModel model, TextTokenizer tokenizer,
+            Processor processor, ChatTemplate chatTemplate, List<Long> eosTokenIds, List<String> warnings) {
+        this(folder, family, model, tokenizer, processor, chatTemplate, eosTokenIds, List.copyOf(warnings),
+                CompletableFuture.completedFuture(null));
     }
 
     /** A model that loaded without warnings. */
     public LoadedModel(Path folder, ArchitectureFamily family, LanguageModel model, TextTokenizer tokenizer,
             Processor processor, ChatTemplate chatTemplate, List<Long> eosTokenIds) {
         this(folder, family, model, tokenizer, processor, chatTemplate, eosTokenIds, List.of());
+    }
+
+    /**
+     * Every warning, once the background scan of the weights has read them all: opening a large model
+     * does not wait for that, so callers that report warnings wait here (off any UI thread).
+     */
+    public List<String> allWarnings() {
+        weightScan.join();
+        return List.copyOf(warnings);
     }
 
     public boolean acceptsImages() {

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.lvlmworkbench.core.model.ArchitectureFamily;
 import org.lvlmworkbench.core.arch.Architectures;
@@ -46,14 +48,16 @@ public final class ModelLoader {
         TextTokenizer tokenizer = null;
         try (Checkpoint checkpoint = Checkpoint.open(folder)) {
             MemoryBudget.check(checkpoint, device);
-            List<String> warnings = new ArrayList<>();
-            model = WeightLoader.collectingWarnings(warnings, () -> family.build(config, checkpoint, manager));
+            List<String> warnings = new CopyOnWriteArrayList<>();
+            List<Runnable> scans = new ArrayList<>();
+            model = WeightLoader.collecting(warnings, "load".equals(WEIGHT_SCAN) ? null : scans,
+                    () -> family.build(config, checkpoint, manager));
             checkUnused(checkpoint, model);
             tokenizer = TextTokenizer.load(folder);
             ChatTemplate template = ChatTemplate.find(folder).orElse(null);
             Processor processor = family.processor(folder, config, model, tokenizer, template);
             return new LoadedModel(folder, family, model, tokenizer, processor, template, eosTokenIds(folder, config),
-                    warnings);
+                    warnings, startScan(scans));
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();
@@ -61,6 +65,25 @@ public final class ModelLoader {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * When mapped weights are checked for NaN and infinite values: {@code background} (the default: a
+     * daemon thread reads them after loading returns, so a 14 GB model opens in seconds), {@code load}
+     * (before loading returns) or {@code off}; set with {@code -Dlvlm.weightScan}.
+     */
+    private static final String WEIGHT_SCAN = System.getProperty("lvlm.weightScan", "background");
+
+    private static CompletableFuture<Void> startScan(List<Runnable> scans) {
+        if (scans.isEmpty() || "off".equals(WEIGHT_SCAN)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> scans.forEach(Runnable::run), runnable -> {
+            Thread t = new Thread(runnable, "weight-scan");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
+        });
     }
 
     private static void checkUnused(Checkpoint checkpoint, LanguageModel model) {

@@ -130,6 +130,24 @@ final class HalfKernels {
         return false;
     }
 
+    /** Whether any of {@code count} float32 values from byte {@code from} is NaN or infinite. */
+    static boolean anyNonFiniteF32(ByteBuffer src, long from, long count) {
+        long i = 0;
+        long bound = count - count % LANES;
+        for (; i < bound; i += LANES) {
+            IntVector bits = IntVector.fromByteBuffer(I, src, (int) (from + 4 * i), ByteOrder.LITTLE_ENDIAN);
+            if (bits.and(0x7F800000).compare(VectorOperators.EQ, 0x7F800000).anyTrue()) {
+                return true;
+            }
+        }
+        for (; i < count; i++) {
+            if ((src.getInt((int) (from + 4 * i)) & 0x7F800000) == 0x7F800000) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** F16 bits (in the low 16 bits of each lane) as float32 values. */
     private static FloatVector f16ToF32(IntVector h) {
         IntVector magnitude = h.and(0x7FFF);

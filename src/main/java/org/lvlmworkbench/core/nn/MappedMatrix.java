@@ -187,15 +187,44 @@ public final class MappedMatrix {
         return data.getShort((int) (2L * ((long) row * cols + col))) & 0xFFFF;
     }
 
+    /** How many values are NaN ({@code [0]}) and infinite ({@code [1]}); a plain loop, for the rare matrix that has any. */
+    public long[] countNonFinite() {
+        long nan = 0;
+        long inf = 0;
+        long n = (long) rows * cols;
+        for (long i = 0; i < n; i++) {
+            float v = dtype == DType.F32 ? data.getFloat((int) (4 * i))
+                    : HalfKernels.widen(data.getShort((int) (2 * i)) & 0xFFFF, dtype);
+            if (Float.isNaN(v)) {
+                nan++;
+            } else if (Float.isInfinite(v)) {
+                inf++;
+            }
+        }
+        return new long[] {nan, inf};
+    }
+
     /** Whether any value is NaN or infinite; reads every byte once. */
     public boolean anyNonFinite() {
-        if (dtype == DType.F32) {
-            throw new UnsupportedOperationException(name + ": float32 weights are checked as arrays at load");
-        }
         boolean[] found = new boolean[1];
         parallelRows(rows, (from, to) -> {
-            long start = 2L * from * cols;
             long count = (long) (to - from) * cols;
+            if (dtype == DType.F32) {
+                long start = 4L * from * cols;
+                boolean bad = false;
+                if (SIMD) {
+                    bad = HalfKernels.anyNonFiniteF32(data, start, count);
+                } else {
+                    for (long i = 0; i < count && !bad; i++) {
+                        bad = (data.getInt((int) (start + 4 * i)) & 0x7F800000) == 0x7F800000;
+                    }
+                }
+                if (bad) {
+                    found[0] = true;
+                }
+                return;
+            }
+            long start = 2L * from * cols;
             boolean bad;
             if (SIMD) {
                 bad = HalfKernels.anyNonFinite(data, start, dtype, count);

@@ -32,6 +32,7 @@ import org.lvlmworkbench.core.safetensors.TensorEntry;
 public final class WeightLoader {
 
     private static final ThreadLocal<List<String>> WARNING_SINK = new ThreadLocal<>();
+    private static final ThreadLocal<List<Runnable>> DEFERRED_SCANS = new ThreadLocal<>();
 
     private final Checkpoint checkpoint;
     private final NDManager manager;
@@ -39,7 +40,7 @@ public final class WeightLoader {
     private final Map<String, DType> storedTypes = new LinkedHashMap<>();
     private final Map<String, MappedMatrix> reduced = new LinkedHashMap<>();
     private final Map<String, Long> sizes = new LinkedHashMap<>();
-    private final List<String> warnings = new ArrayList<>();
+    private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
 
     public WeightLoader(Checkpoint checkpoint, NDManager manager) {
         this.checkpoint = checkpoint;
@@ -55,7 +56,38 @@ public final class WeightLoader {
     }
 
     public NDArray load(String name, long... expectedShape) {
-        var entry = check(name, expectedShape);
+        NDArray array = loadUnchecked(name, check(name, expectedShape));
+        checkFinite(name, array);
+        return array;
+    }
+
+    /**
+     * Checks a mapped matrix for NaN and infinite values: now, or, while a model loader collects
+     * deferred scans ({@link #collecting}), after loading returns, so that opening a large model
+     * does not wait for every byte of its weights to be read.
+     */
+    private void scan(MappedMatrix m) {
+        List<String> sink = WARNING_SINK.get();
+        Runnable check = () -> {
+            if (m.anyNonFinite()) {
+                long[] counts = m.countNonFinite();
+                String warning = warning(m.name(), "has " + describe(counts[0], counts[1]) + " among "
+                        + String.format("%,d", (long) m.rows() * m.cols()) + " values");
+                warnings.add(warning);
+                if (sink != null) {
+                    sink.add(warning);
+                }
+            }
+        };
+        List<Runnable> deferred = DEFERRED_SCANS.get();
+        if (deferred != null) {
+            deferred.add(check);
+        } else {
+            check.run();
+        }
+    }
+
+    private NDArray loadUnchecked(String name, TensorEntry entry) {
         NDArray array;
         boolean directF32 = entry.dtype() == DType.F32 || entry.dtype() == DType.BF16;
         if (directF32 && manager.getDevice().equals(Device.cpu())) {
@@ -74,7 +106,6 @@ public final class WeightLoader {
             }
         }
         array.setName(name);
-        checkFinite(name, array);
         loaded.put(name, array);
         storedTypes.put(name, entry.dtype());
         sizes.put(name, array.size());
@@ -99,17 +130,16 @@ public final class WeightLoader {
         var entry = check(name, rows, cols);
         if (entry.dtype() == DType.F32 && mapsFloat32()) {
             // The engine array and the decode kernel both read the same copy-on-write mapping.
-            NDArray view = load(name, rows, cols);
-            return new MappedLinear(new MappedMatrix(name, checkpoint.file(name).bytes(name), DType.F32, rows, cols),
-                    null, view);
+            MappedMatrix m = new MappedMatrix(name, checkpoint.file(name).bytes(name), DType.F32, rows, cols);
+            NDArray view = loadUnchecked(name, entry);
+            scan(m);
+            return new MappedLinear(m, null, view);
         }
         if (!keepsReduced(entry.dtype())) {
             return new Linear(load(name, rows, cols), null);
         }
         MappedMatrix m = new MappedMatrix(name, checkpoint.file(name).bytes(name), entry.dtype(), rows, cols);
-        if (m.anyNonFinite()) {
-            warn(name, "has NaN or infinite values among " + String.format("%,d", rows * cols) + " values");
-        }
+        scan(m);
         reduced.put(name, m);
         storedTypes.put(name, entry.dtype());
         sizes.put(name, rows * cols);
@@ -187,8 +217,19 @@ public final class WeightLoader {
      * them this way without each family having to pass its loader back.
      */
     public static <T> T collectingWarnings(List<String> sink, Supplier<T> body) {
+        return collecting(sink, null, body);
+    }
+
+    /**
+     * {@link #collectingWarnings}, and the NaN/Inf scans of mapped matrices are not run but added to
+     * {@code deferredScans} (when not null), for the caller to run after loading: each adds its
+     * warning to {@code sink}, which must then be safe to add to from another thread.
+     */
+    public static <T> T collecting(List<String> sink, List<Runnable> deferredScans, Supplier<T> body) {
         List<String> previous = WARNING_SINK.get();
+        List<Runnable> previousScans = DEFERRED_SCANS.get();
         WARNING_SINK.set(sink);
+        DEFERRED_SCANS.set(deferredScans);
         try {
             return body.get();
         } finally {
@@ -196,6 +237,11 @@ public final class WeightLoader {
                 WARNING_SINK.remove();
             } else {
                 WARNING_SINK.set(previous);
+            }
+            if (previousScans == null) {
+                DEFERRED_SCANS.remove();
+            } else {
+                DEFERRED_SCANS.set(previousScans);
             }
         }
     }
@@ -229,9 +275,13 @@ public final class WeightLoader {
         warn(name, "has " + describe(nan, inf) + " among " + String.format("%,d", array.size()) + " values");
     }
 
-    private void warn(String name, String what) {
-        String warning = fileOf(name) + ": tensor '" + name + "' " + what + "; outputs computed from it will be NaN"
+    private String warning(String name, String what) {
+        return fileOf(name) + ": tensor '" + name + "' " + what + "; outputs computed from it will be NaN"
                 + " or infinite (an empty or meaningless answer)";
+    }
+
+    private void warn(String name, String what) {
+        String warning = warning(name, what);
         warnings.add(warning);
         List<String> sink = WARNING_SINK.get();
         if (sink != null) {

@@ -77,7 +77,7 @@ class WeightSanityTest {
             WeightsWriter.write(m, tensors, DType.F32, 1);
         }
         try (LoadedModel broken = TinyModels.load(m)) {
-            List<String> w = broken.warnings();
+            List<String> w = broken.allWarnings();
             assertEquals(2, w.size(), w.toString());
             String file = m.resolve(Checkpoint.SINGLE_FILE).toString();
             assertTrue(w.stream().anyMatch(s -> s.startsWith(file) && s.contains("'" + BAD + "'")
