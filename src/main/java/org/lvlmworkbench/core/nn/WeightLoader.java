@@ -4,6 +4,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -129,16 +132,23 @@ public final class WeightLoader {
     public LinearMap matrix(String name, long rows, long cols) {
         var entry = check(name, rows, cols);
         if (entry.dtype() == DType.F32 && mapsFloat32()) {
-            // The engine array and the decode kernel both read the same copy-on-write mapping.
-            MappedMatrix m = new MappedMatrix(name, checkpoint.file(name).bytes(name), DType.F32, rows, cols);
-            NDArray view = loadUnchecked(name, entry);
+            // The engine array and the decode kernel read one and the same mapping: two mappings of a
+            // file would each count its pages, doubling the resident size.
+            ByteBuffer bytes = checkpoint.file(name).bytes(name);
+            MappedMatrix m = new MappedMatrix(name, bytes, DType.F32, rows, cols);
+            NDArray view = manager.create(bytes.duplicate().order(ByteOrder.nativeOrder()), new Shape(rows, cols),
+                    DataType.FLOAT32);
+            view.setName(name);
+            loaded.put(name, view);
+            storedTypes.put(name, entry.dtype());
+            sizes.put(name, rows * cols);
             scan(m);
             return new MappedLinear(m, null, view);
         }
         if (!keepsReduced(entry.dtype())) {
             return new Linear(load(name, rows, cols), null);
         }
-        MappedMatrix m = new MappedMatrix(name, checkpoint.file(name).bytes(name), entry.dtype(), rows, cols);
+        MappedMatrix m = new MappedMatrix(name, checkpoint.file(name).readOnlyBytes(name), entry.dtype(), rows, cols);
         scan(m);
         reduced.put(name, m);
         storedTypes.put(name, entry.dtype());

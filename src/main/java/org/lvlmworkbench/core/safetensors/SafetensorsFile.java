@@ -138,6 +138,23 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** The tensor's bytes, little-endian, copy-on-write mapped from the file. */
+    /**
+     * The tensor's bytes as a read-only mapping, for code that only reads them (the Java kernels):
+     * works on read-only files too, never copies, and shares the page cache with every other mapping.
+     */
+    public ByteBuffer readOnlyBytes(String name) {
+        TensorEntry e = entry(name);
+        if (e.byteLength() > Integer.MAX_VALUE) {
+            throw new SafetensorsException(path, name, Rule.TENSOR_TOO_LARGE, e.byteLength() + " bytes");
+        }
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.byteLength())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException ex) {
+            throw new SafetensorsException(path, name, Rule.FILE_UNREADABLE, ex.toString(), ex);
+        }
+    }
+
     public ByteBuffer bytes(String name) {
         TensorEntry e = entry(name);
         if (e.byteLength() > Integer.MAX_VALUE) {
