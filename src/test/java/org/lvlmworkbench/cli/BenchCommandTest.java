@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -23,21 +21,12 @@ class BenchCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void tinyBenchRunsThisProjectAndReportsTransformersSkipped() throws Exception {
         Path work = dir.resolve("work");
         String python = dir.resolve("no-python").toString();
-        Result r = cli("bench", "--shape", "tiny", "--runs", "1", "--new-tokens", "3", "--work", work.toString(),
+        CliRun r = CliRun.of("bench", "--shape", "tiny", "--runs", "1", "--new-tokens", "3", "--work", work.toString(),
                 "--python", python, "--roofline-mb", "16");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("skipped") && r.out().contains("this project") && r.out().contains("targets"),
@@ -66,7 +55,7 @@ class BenchCommandTest {
         });
 
         // A second bench reuses the checkpoints; a text prompt is padded to the asked length.
-        Result again = cli("bench", "--shape", "tiny", "--dtypes", "f32", "--runs", "1", "--new-tokens", "2",
+        CliRun again = CliRun.of("bench", "--shape", "tiny", "--dtypes", "f32", "--runs", "1", "--new-tokens", "2",
                 "--prompt-tokens", "20", "--work", work.toString(), "--python", python, "--roofline-mb", "16",
                 "--json", dir.resolve("text.json").toString());
         assertEquals(0, again.code(), again.err());
@@ -80,7 +69,7 @@ class BenchCommandTest {
 
     @Test
     void badSettingsAreOneLine() {
-        Result r = cli("bench", "--dtypes", "f16", "--work", dir.toString());
+        CliRun r = CliRun.of("bench", "--dtypes", "f16", "--work", dir.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("f16"), r.err());
     }

@@ -3,8 +3,6 @@ package org.lvlmworkbench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,25 +15,16 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void runOnAGeneratedCheckpointPrintsAnAnswerAndTimings() {
         Path image = dir.resolve("i.png");
         new ShapesWorld(48, 3).example(ShapesWorld.Split.TRAIN, 0).image().writePng(image);
-        Result r = cli("run", "--model", TinyModels.legacyF32().toString(), "--image", image.toString(),
+        CliRun r = CliRun.of("run", "--model", TinyModels.legacyF32().toString(), "--image", image.toString(),
                 "--prompt", "what color is the circle?", "--max-new-tokens", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("prefill") && r.out().contains("decode"), r.out());
-        Result sampled = cli("run", "--model", TinyModels.legacyF32().toString(), "--image", image.toString(),
+        CliRun sampled = CliRun.of("run", "--model", TinyModels.legacyF32().toString(), "--image", image.toString(),
                 "--prompt", "what color is the circle?", "--max-new-tokens", "3", "--temperature", "1.5", "--seed", "9");
         assertEquals(0, sampled.code(), sampled.err());
     }
@@ -43,21 +32,21 @@ class CliTest {
     @Test
     void makeRandomThenInspect() {
         Path out = dir.resolve("rnd");
-        assertEquals(0, cli("make-random", "--out", out.toString(), "--layout", "current", "--dtype", "F16",
+        assertEquals(0, CliRun.of("make-random", "--out", out.toString(), "--layout", "current", "--dtype", "F16",
                 "--shards", "2").code());
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors.index.json")));
-        Result r = cli("inspect", "--model", out.toString());
+        CliRun r = CliRun.of("inspect", "--model", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("model.language_model.") && r.out().contains("F16"), r.out());
     }
 
     @Test
     void badInputIsOneClearLineNotAStackTrace() {
-        Result r = cli("inspect", "--model", dir.resolve("nowhere").toString());
+        CliRun r = CliRun.of("inspect", "--model", dir.resolve("nowhere").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("nowhere"), r.err());
         assertTrue(!r.err().contains("\tat "), r.err());
-        Result img = cli("run", "--model", TinyModels.legacyF32().toString(), "--image", dir.resolve("no.png").toString(),
+        CliRun img = CliRun.of("run", "--model", TinyModels.legacyF32().toString(), "--image", dir.resolve("no.png").toString(),
                 "--prompt", "x");
         assertEquals(1, img.code());
         assertTrue(img.err().contains("no.png"), img.err());

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,22 +16,13 @@ class MakeRandomForceTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void nonEmptyFolderIsRefusedWithoutForce() throws Exception {
         Path out = dir.resolve("model");
         Files.createDirectories(out);
         Path notes = Files.writeString(out.resolve("notes.txt"), "mine");
-        Result r = cli("make-random", "--out", out.toString());
+        CliRun r = CliRun.of("make-random", "--out", out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: " + out) && r.err().contains("not empty") && r.err().contains("notes.txt")
                 && r.err().contains("--force"), r.err());
@@ -42,30 +31,30 @@ class MakeRandomForceTest {
 
         Path empty = dir.resolve("empty");
         Files.createDirectories(empty);
-        assertEquals(0, cli("make-random", "--out", empty.toString()).code(), "an empty folder is fine");
+        assertEquals(0, CliRun.of("make-random", "--out", empty.toString()).code(), "an empty folder is fine");
         Path file = Files.writeString(dir.resolve("file"), "x");
-        assertEquals(1, cli("make-random", "--out", file.toString()).code());
+        assertEquals(1, CliRun.of("make-random", "--out", file.toString()).code());
     }
 
     @Test
     void existingModelIsKeptWithoutForceAndReplacedWithIt() throws Exception {
         Path out = dir.resolve("model");
-        assertEquals(0, cli("make-random", "--out", out.toString(), "--shards", "2", "--seed", "1").code());
+        assertEquals(0, CliRun.of("make-random", "--out", out.toString(), "--shards", "2", "--seed", "1").code());
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors.index.json")));
         byte[] shard = Files.readAllBytes(out.resolve("model-00001-of-00002.safetensors"));
 
-        Result refused = cli("make-random", "--out", out.toString(), "--seed", "2");
+        CliRun refused = CliRun.of("make-random", "--out", out.toString(), "--seed", "2");
         assertEquals(1, refused.code());
         assertArrayEquals(shard, Files.readAllBytes(out.resolve("model-00001-of-00002.safetensors")), "untouched");
         assertFalse(Files.exists(out.resolve("model.safetensors")));
 
-        Result forced = cli("make-random", "--out", out.toString(), "--seed", "2", "--force");
+        CliRun forced = CliRun.of("make-random", "--out", out.toString(), "--seed", "2", "--force");
         assertEquals(0, forced.code(), forced.err());
         assertTrue(forced.out().contains("replacing"), forced.out());
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
         assertFalse(Files.exists(out.resolve("model.safetensors.index.json")), "no stale index left to be read instead");
         assertFalse(Files.exists(out.resolve("model-00001-of-00002.safetensors")));
-        Result inspect = cli("inspect", "--model", out.toString());
+        CliRun inspect = CliRun.of("inspect", "--model", out.toString());
         assertEquals(0, inspect.code(), inspect.err());
     }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,39 +17,30 @@ class MakeRandomShapeTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @Test
     void unknownShapeNamesTheKnownOnesAndWritesNothing() {
         Path out = dir.resolve("m");
-        Result r = cli("make-random", "--shape", "llava-13b", "--out", out.toString());
+        CliRun r = CliRun.of("make-random", "--shape", "llava-13b", "--out", out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("llava-13b") && r.err().contains("tiny, tinyllama-1.1b, llava-7b"), r.err());
         assertFalse(Files.exists(out));
-        assertEquals(1, cli("make-random", "--out", out.toString(), "--shards", "0").code());
+        assertEquals(1, CliRun.of("make-random", "--out", out.toString(), "--shards", "0").code());
     }
 
     @Test
     void tinyIsTheDefaultAndTakesTheStorageTypeAsked() throws Exception {
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
-        assertEquals(0, cli("make-random", "--out", a.toString()).code());
-        Result r = cli("make-random", "--shape", "tiny", "--dtype", "BF16", "--shards", "3", "--out", b.toString());
+        assertEquals(0, CliRun.of("make-random", "--out", a.toString()).code());
+        CliRun r = CliRun.of("make-random", "--shape", "tiny", "--dtype", "BF16", "--shards", "3", "--out", b.toString());
         assertEquals(0, r.code(), r.err());
         JsonObject ca = JsonParser.parseString(Files.readString(a.resolve("config.json"))).getAsJsonObject();
         JsonObject cb = JsonParser.parseString(Files.readString(b.resolve("config.json"))).getAsJsonObject();
         assertEquals("float32", ca.get("torch_dtype").getAsString(), "tiny defaults to F32, as before");
         assertEquals("bfloat16", cb.get("torch_dtype").getAsString());
         assertTrue(Files.isRegularFile(b.resolve("model-00003-of-00003.safetensors")));
-        Result inspect = cli("inspect", "--model", b.toString());
+        CliRun inspect = CliRun.of("inspect", "--model", b.toString());
         assertEquals(0, inspect.code(), inspect.err());
         assertTrue(inspect.out().contains("BF16"), inspect.out());
     }
