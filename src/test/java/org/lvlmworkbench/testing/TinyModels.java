@@ -40,6 +40,17 @@ public final class TinyModels {
         return folder(LlavaKeyLayout.LEGACY, DType.F32, 1);
     }
 
+    /** A copy of the F32 tiny model in {@code destination}, for a test to break or edit; the original stays intact. */
+    public static Path copyOfLegacyF32(Path destination) throws IOException {
+        Files.createDirectories(destination);
+        try (java.util.stream.Stream<Path> files = Files.list(legacyF32())) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, destination.resolve(f.getFileName()));
+            }
+        }
+        return destination;
+    }
+
     public static LoadedModel load(Path folder) {
         return ModelLoader.load(folder, Device.cpu());
     }

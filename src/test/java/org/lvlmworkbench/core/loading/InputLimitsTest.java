@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lvlmworkbench.core.arch.llama.DecoderConfig;
@@ -125,14 +124,6 @@ class InputLimitsTest {
     }
 
     private Path copyOfTiny() throws IOException {
-        Path src = TinyModels.legacyF32();
-        Path dst = dir.resolve("model");
-        Files.createDirectories(dst);
-        try (Stream<Path> files = Files.list(src)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, dst.resolve(f.getFileName()));
-            }
-        }
-        return dst;
+        return TinyModels.copyOfLegacyF32(dir.resolve("model"));
     }
 }

@@ -12,7 +12,6 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lvlmworkbench.core.config.ConfigException;
@@ -24,15 +23,7 @@ class ModelLoaderErrorsTest {
     Path dir;
 
     private Path copyOfTiny() throws IOException {
-        Path src = TinyModels.legacyF32();
-        Path dst = dir.resolve("model");
-        Files.createDirectories(dst);
-        try (Stream<Path> files = Files.list(src)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, dst.resolve(f.getFileName()));
-            }
-        }
-        return dst;
+        return TinyModels.copyOfLegacyF32(dir.resolve("model"));
     }
 
     private void editConfig(Path folder, java.util.function.Consumer<JsonObject> edit) throws IOException {

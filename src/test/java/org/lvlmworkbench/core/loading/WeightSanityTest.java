@@ -41,15 +41,7 @@ class WeightSanityTest {
     Path dir;
 
     private Path copyOfTiny(String name) throws IOException {
-        Path src = TinyModels.legacyF32();
-        Path dst = dir.resolve(name);
-        Files.createDirectories(dst);
-        try (Stream<Path> files = Files.list(src)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, dst.resolve(f.getFileName()));
-            }
-        }
-        return dst;
+        return TinyModels.copyOfLegacyF32(dir.resolve(name));
     }
 
     private Path withConfig(Consumer<JsonObject> edit) throws IOException {

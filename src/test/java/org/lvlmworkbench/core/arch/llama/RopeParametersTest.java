@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lvlmworkbench.core.config.ConfigException;
@@ -199,14 +198,7 @@ class RopeParametersTest {
     }
 
     private Path copyOfTiny(String name, Consumer<JsonObject> editText) throws IOException {
-        Path src = TinyModels.legacyF32();
-        Path dst = dir.resolve(name);
-        Files.createDirectories(dst);
-        try (Stream<Path> files = Files.list(src)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, dst.resolve(f.getFileName()));
-            }
-        }
+        Path dst = TinyModels.copyOfLegacyF32(dir.resolve(name));
         Path cfg = dst.resolve("config.json");
         JsonObject o = json(Files.readString(cfg));
         editText.accept(o.getAsJsonObject("text_config"));
