@@ -2,6 +2,7 @@ package org.lvlmworkbench.core.loading;
 
 import ai.djl.Device;
 import java.lang.management.ManagementFactory;
+import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;
 import org.lvlmworkbench.core.safetensors.TensorEntry;
@@ -54,8 +55,8 @@ final class MemoryBudget {
         if (e.dtype() == DType.F32) {
             return true;
         }
-        boolean reduced = !"f32".equalsIgnoreCase(System.getProperty("lvlm.weights", "reduced"));
-        return reduced && (e.dtype() == DType.BF16 || e.dtype() == DType.F16) && e.shape().length == 2;
+        return WeightLoader.mapsMatrices(device) && (e.dtype() == DType.BF16 || e.dtype() == DType.F16)
+                && e.shape().length == 2;
     }
 
     static void check(Checkpoint checkpoint, Device device) {

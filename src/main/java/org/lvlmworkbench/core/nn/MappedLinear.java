@@ -109,17 +109,6 @@ public final class MappedLinear implements LinearMap {
         return b;
     }
 
-    /** This map's weight widened to a new float32 array in {@code manager} (for analyses and export). */
-    public NDArray widened(NDManager manager) {
-        if (float32View != null) {
-            return float32View.duplicate();
-        }
-        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4L * weight.rows() * weight.cols()))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        weight.widenInto(b);
-        return manager.create(b, new Shape(weight.rows(), weight.cols()), DataType.FLOAT32);
-    }
-
     @Override
     public long inFeatures() {
         return weight.cols();

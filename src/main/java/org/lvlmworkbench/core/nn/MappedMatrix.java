@@ -1,5 +1,9 @@
 package org.lvlmworkbench.core.nn;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.stream.IntStream;
@@ -151,6 +155,15 @@ public final class MappedMatrix {
     /** Widens the whole matrix, row-major, into {@code dst} (little-endian float32, from position 0). */
     public void widenInto(ByteBuffer dst) {
         parallelRows(rows, (from, to) -> widenRows(from, to, dst, 4L * from * cols));
+    }
+
+    /** The whole matrix as a new float32 array of {@code manager}, named after the weight. */
+    public NDArray widened(NDManager manager) {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4L * rows * cols)).order(ByteOrder.LITTLE_ENDIAN);
+        widenInto(b);
+        NDArray a = manager.create(b, new Shape(rows, cols), DataType.FLOAT32);
+        a.setName(name);
+        return a;
     }
 
     /** Widens rows {@code ids[j]} into consecutive rows of {@code dst} (a gather: token embeddings). */

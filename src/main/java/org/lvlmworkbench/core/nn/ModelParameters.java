@@ -2,10 +2,6 @@ package org.lvlmworkbench.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,12 +56,7 @@ public final class ModelParameters {
             for (String name : sizes.keySet()) {
                 NDArray a = dense.get(name);
                 if (a == null) {
-                    MappedMatrix m = reduced.get(name);
-                    ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4L * m.rows() * m.cols()))
-                            .order(ByteOrder.LITTLE_ENDIAN);
-                    m.widenInto(b);
-                    a = manager.create(b, new Shape(m.rows(), m.cols()), DataType.FLOAT32);
-                    a.setName(name);
+                    a = reduced.get(name).widened(manager);
                 }
                 out.put(name, a);
             }

@@ -23,12 +23,15 @@ import org.lvlmworkbench.core.safetensors.SafetensorsFile;
 import org.lvlmworkbench.core.safetensors.TensorEntry;
 
 /**
- * Reads named tensors from a checkpoint into the model's manager as float32 on the compute
- * device, checking each against the shape the configuration implies. Remembers what it loaded, in
- * order and under the checkpoint's own names, so training and export see the same tensors.
+ * Reads named tensors from a checkpoint, checking each against the shape the configuration implies,
+ * and remembers what it loaded, in order and under the checkpoint's own names, so training and
+ * export see the same tensors. Weight matrices ({@link #matrix}, {@link #linear}) are read from the
+ * file's mapping in their stored precision where {@link #mapsMatrices} says so; every other tensor
+ * ({@link #load}) becomes a float32 array on the compute device.
  *
- * <p>Every tensor is scanned for NaN and infinite values as it is loaded (one sum per tensor; the
- * exact counts only when the sum is not finite). Such a tensor still loads, since a user may be
+ * <p>Every tensor is checked for NaN and infinite values: arrays as they load (one sum each; exact
+ * counts only when the sum is not finite), mapped matrices by a SIMD scan that a model loader may
+ * defer past loading ({@link #collecting}). Such a tensor still loads, since a user may be
  * inspecting a broken checkpoint, but a warning naming the file and the tensor is recorded: on this
  * loader's {@link #warnings()} and in the list a caller installed with {@link #collectingWarnings}.
  */
@@ -116,13 +119,18 @@ public final class WeightLoader {
     }
 
     /**
-     * Whether 16-bit matrices stay in their stored precision: on the CPU unless
-     * {@code -Dlvlm.weights=f32} asks to widen everything (the float32 reference path, and what
-     * training needs).
+     * Whether weight matrices are read from the checkpoint's mapping by the Java kernels (16-bit ones
+     * kept in their stored precision, float32 ones given the decode kernel too): on the CPU, unless
+     * {@code -Dlvlm.weights=f32} asks for the float32 reference path (every 16-bit weight widened at
+     * load, the engine's own kernels throughout). The memory budget applies the same rule.
      */
+    public static boolean mapsMatrices(Device device) {
+        return device.equals(Device.cpu()) && !"f32".equalsIgnoreCase(System.getProperty("lvlm.weights", "reduced"));
+    }
+
+    /** Whether a 16-bit matrix stays in its stored precision (see {@link #mapsMatrices}). */
     public boolean keepsReduced(DType stored) {
-        return (stored == DType.BF16 || stored == DType.F16) && manager.getDevice().equals(Device.cpu())
-                && !"f32".equalsIgnoreCase(System.getProperty("lvlm.weights", "reduced"));
+        return (stored == DType.BF16 || stored == DType.F16) && mapsMatrices(manager.getDevice());
     }
 
     /**
@@ -131,7 +139,7 @@ public final class WeightLoader {
      */
     public LinearMap matrix(String name, long rows, long cols) {
         var entry = check(name, rows, cols);
-        if (entry.dtype() == DType.F32 && mapsFloat32()) {
+        if (entry.dtype() == DType.F32 && mapsMatrices(manager.getDevice())) {
             // The engine array and the decode kernel read one and the same mapping: two mappings of a
             // file would each count its pages, doubling the resident size.
             ByteBuffer bytes = checkpoint.file(name).bytes(name);
@@ -154,15 +162,6 @@ public final class WeightLoader {
         storedTypes.put(name, entry.dtype());
         sizes.put(name, rows * cols);
         return new MappedLinear(m, null);
-    }
-
-    /**
-     * Whether float32 matrices also get the SIMD decode kernel over their mapping: on the CPU unless
-     * {@code -Dlvlm.weights=f32} asks for the engine's own kernels (the reference path).
-     */
-    private boolean mapsFloat32() {
-        return manager.getDevice().equals(Device.cpu())
-                && !"f32".equalsIgnoreCase(System.getProperty("lvlm.weights", "reduced"));
     }
 
     private TensorEntry check(String name, long... expectedShape) {
