@@ -10,6 +10,7 @@ import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.nn.Attention;
+import org.lvlmworkbench.core.nn.EngineThreads;
 import org.lvlmworkbench.core.nn.LayerScope;
 import org.lvlmworkbench.core.nn.LinearMap;
 import org.lvlmworkbench.core.nn.Ops;
@@ -109,6 +110,7 @@ public final class ClipVisionTower {
      * largest index are skipped.
      */
     public List<NDArray> hiddenStates(NDArray pixels, int[] indices, Hooks hooks) {
+        EngineThreads.forRows(Long.MAX_VALUE);
         int last = 0;
         for (int i : indices) {
             last = Math.max(last, i);

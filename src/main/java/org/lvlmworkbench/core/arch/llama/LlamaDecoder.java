@@ -19,6 +19,7 @@ import org.lvlmworkbench.core.nn.Linear;
 import org.lvlmworkbench.core.nn.MappedLinear;
 import org.lvlmworkbench.core.nn.MappedMatrix;
 import org.lvlmworkbench.core.model.TextDecoder;
+import org.lvlmworkbench.core.nn.EngineThreads;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.nn.Attention;
@@ -191,6 +192,7 @@ public final class LlamaDecoder implements TextDecoder {
      */
     public NDArray forward(NDArray embeddings, NDArray positionIds, long[] logitRows, KvCache cache, Hooks hooks) {
         long t = embeddings.getShape().get(1);
+        EngineThreads.forRows(embeddings.getShape().get(0) * t);
         long past = cache == null ? 0 : cache.length();
         NDArray[] rope = positionIds == null ? rotary.table(embeddings.getManager(), past, t)
                 : rotary.table(embeddings.getManager(), positionIds.toLongArray());
