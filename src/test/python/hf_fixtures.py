@@ -3,6 +3,7 @@
 Run (CPU is enough; needs torch, transformers 5.x, tokenizers, safetensors, pillow, numpy):
 
     python src/test/python/hf_fixtures.py src/test/resources/hf-fixtures
+    python src/test/python/hf_fixtures.py --add-bf16-compute src/test/resources/hf-fixtures   (only logits_bf16)
 
 Everything under the output folder is regenerated from code; nothing is downloaded. Each case builds a
 tiny model with transformers' own classes, saves it with ``save_pretrained`` exactly as a user of
@@ -13,6 +14,7 @@ transformers would (model + processor/tokenizer in the same folder), loads the f
     <out>/<case>/reference.safetensors  per prompt i: input_ids.i, pixel_values.i (LLaVA), logits.i,
                                         generated_ids.i (+ image_features.i for LLaVA); the metadata
                                         entry "reference" is JSON with the prompts and rendered text
+                                        (+ logits_bf16.i for BF16 cases: computed in bf16)
     <out>/images/                       small test images of many PIL modes, plus pixels.safetensors
     <out>/cases.json                    manifest of the cases
     <out>/NOTES.md                      facts for the Java loader, verified from the written files
@@ -475,6 +477,44 @@ def compute_llava_references(case, model_dir, images_dir):
     return tensors, prompts
 
 
+def bf16_compute_logits(case, model_dir, tensors):
+    """What transformers computes from a BF16 checkpoint loaded with dtype=torch.bfloat16 (weights and
+    activations in bf16): logits_bf16.i for each prompt's stored inputs. The Java project's fast BF16
+    path (bf16 GEMM inputs, float32 elsewhere) is checked to be no further from the float32 reference
+    than this is."""
+    cls = LlavaForConditionalGeneration if case["kind"] == "llava" else AutoModelForCausalLM
+    model = cls.from_pretrained(model_dir, dtype=torch.bfloat16).eval()
+    out = {}
+    for key in sorted(k for k in tensors if k.startswith("input_ids.")):
+        i = key.split(".")[1]
+        kwargs = {"input_ids": tensors[key]}
+        if f"pixel_values.{i}" in tensors:
+            kwargs["pixel_values"] = tensors[f"pixel_values.{i}"].to(torch.bfloat16)
+        with torch.no_grad():
+            out[f"logits_bf16.{i}"] = model(**kwargs).logits.to(torch.float32).contiguous()
+    return out
+
+
+def add_bf16_compute(out):
+    """Adds logits_bf16.i to the existing BF16 cases' reference files, leaving everything else as it is."""
+    out = Path(out)
+    manifest = read_json(out / "cases.json")
+    for entry in manifest["cases"]:
+        if entry["dtype"] != "bfloat16":
+            continue
+        case = next(c for c in CASES if c["name"] == entry["name"])
+        ref = out / entry["reference"]
+        with safe_open(str(ref), "pt") as f:
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+            metadata = f.metadata()
+        tensors = {k: v for k, v in tensors.items() if not k.startswith("logits_bf16.")}
+        tensors.update(bf16_compute_logits(case, out / entry["folder"], tensors))
+        tmp = ref.with_suffix(".tmp")
+        save_file(tensors, str(tmp), metadata=metadata)
+        tmp.replace(ref)
+        print(f"{entry['name']}: logits_bf16 added")
+
+
 def compute_text_references(case, model_dir):
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
@@ -648,6 +688,8 @@ def main(out):
         else:
             model = build_text(case, model_dir)
             tensors, prompts = compute_text_references(case, model_dir)
+        if case["dtype"] == "bfloat16":
+            tensors.update(bf16_compute_logits(case, model_dir, tensors))
         std = check_generation_varies(case["name"], tensors)
         mem_diff = in_memory_check(model, case, tensors)
         if mem_diff > 1e-4:
@@ -950,6 +992,9 @@ def write_notes(out, manifest, facts, image_processor_class):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) == 3 and sys.argv[1] == "--add-bf16-compute":
+        add_bf16_compute(sys.argv[2])
+    elif len(sys.argv) != 2:
         raise SystemExit(__doc__)
-    main(sys.argv[1])
+    else:
+        main(sys.argv[1])

@@ -106,6 +106,36 @@ final class HalfKernels {
         }
     }
 
+    /**
+     * Rounds {@code count} float32 values (little-endian, from byte 0 of {@code src}) to bfloat16 at
+     * byte 0 of {@code dst}: round to nearest, ties to even, as torch's {@code .to(torch.bfloat16)};
+     * a NaN stays a (quiet) NaN instead of rounding into an infinity.
+     */
+    static void narrowToBf16(ByteBuffer src, ByteBuffer dst, long count) {
+        long i = 0;
+        long bound = count - count % LANES;
+        for (; i < bound; i += LANES) {
+            IntVector bits = IntVector.fromByteBuffer(I, src, (int) (4 * i), ByteOrder.LITTLE_ENDIAN);
+            IntVector even = bits.lanewise(VectorOperators.LSHR, 16).and(1);
+            IntVector rounded = bits.add(0x7FFF).add(even).lanewise(VectorOperators.LSHR, 16);
+            VectorMask<Integer> nan = bits.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000);
+            rounded = rounded.blend(bits.lanewise(VectorOperators.LSHR, 16).or(0x40), nan);
+            ((ShortVector) rounded.convertShape(VectorOperators.I2S, S, 0))
+                    .intoByteBuffer(dst, (int) (2 * i), ByteOrder.LITTLE_ENDIAN);
+        }
+        for (; i < count; i++) {
+            dst.putShort((int) (2 * i), narrowToBf16(src.getInt((int) (4 * i))));
+        }
+    }
+
+    /** One float32 (its bits) rounded to bfloat16 bits, as {@link #narrowToBf16(ByteBuffer, ByteBuffer, long)}. */
+    static short narrowToBf16(int bits) {
+        if ((bits & 0x7FFFFFFF) > 0x7F800000) {
+            return (short) (bits >>> 16 | 0x40);
+        }
+        return (short) ((bits + 0x7FFF + (bits >>> 16 & 1)) >>> 16);
+    }
+
     /** Whether any of {@code count} 16-bit values from byte {@code from} is NaN or infinite. */
     static boolean anyNonFinite(ByteBuffer src, long from, DType dtype, long count) {
         int exponent = dtype == DType.BF16 ? 0x7F807F80 : 0x7C007C00;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import org.lvlmworkbench.core.safetensors.DType;
 
 /**
  * {@code y = x Wᵀ + b} with {@code W} ({@code [out, in]}) read from the checkpoint's mapping in its
@@ -87,6 +88,9 @@ public final class MappedLinear implements LinearMap {
     private NDArray gemm(NDArray x) {
         if (float32View != null) {
             return ai.djl.nn.core.Linear.linear(x, float32View, null).singletonOrThrow();
+        }
+        if (weight.dtype() == DType.BF16 && Bf16Gemm.enabled()) {
+            return Bf16Gemm.multiply(x, weight);
         }
         long bytes = weight.rows() * (long) weight.cols() * Float.BYTES;
         ByteBuffer scratch = scratch(bytes);

@@ -195,6 +195,11 @@ public final class MappedMatrix {
         }
     }
 
+    /** The mapping itself, row-major in the stored precision, read-only (for native kernels). */
+    ByteBuffer buffer() {
+        return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** The stored 16 bits of element {@code (row, col)}. */
     int rawBits(int row, int col) {
         return data.getShort((int) (2L * ((long) row * cols + col))) & 0xFFFF;

@@ -87,8 +87,8 @@ class PackageRulesTest {
 
     @Test
     void facesHoldNoTensors() {
-        assertNoUse("app.", List.of("ai.djl."));
-        assertNoUse("cli.", List.of("ai.djl."));
+        assertNoUse("app.", List.of("ai.djl.", "org.bytedeco."));
+        assertNoUse("cli.", List.of("ai.djl.", "org.bytedeco."));
     }
 
     @Test

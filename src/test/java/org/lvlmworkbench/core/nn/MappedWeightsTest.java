@@ -23,6 +23,7 @@ import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.processing.RgbImage;
 import org.lvlmworkbench.core.safetensors.DType;
+import org.lvlmworkbench.testing.SystemProperties;
 import org.lvlmworkbench.testing.TinyModels;
 
 /**
@@ -94,8 +95,13 @@ class MappedWeightsTest {
         return sign | exp << 10 | (bits >>> 13) & 0x3FF;
     }
 
+    /** The reference path: exact widening, float32 products (the BF16 GEMM's own check is {@link Bf16GemmTest}). */
     @Test
     void matrixVectorAndGemmPathsAgreeWithFloat32() {
+        SystemProperties.with(Bf16Gemm.SETTING, "f32", this::pathsAgree);
+    }
+
+    private void pathsAgree() {
         int rows = 300;
         int cols = 259; // odd, and not a multiple of the vector length: every tail is exercised
         for (DType dtype : new DType[] {DType.BF16, DType.F16}) {
@@ -127,9 +133,10 @@ class MappedWeightsTest {
             try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {
                 LlavaModel llava = (LlavaModel) m.model();
                 assertInstanceOf(MappedLinear.class, llava.decoder().layers().get(0).q, "kept in " + dtype);
-                reducedLogits = logits(m, image);
-                reducedTokens = Generator.answer(m, "how many circle?", image, GenerationSettings.greedy(6), Hooks.NONE,
-                        null).newIds();
+                // Exact widening in the prefill too: the comparison below is to the float32 copy's ulp.
+                reducedLogits = SystemProperties.with(Bf16Gemm.SETTING, "f32", () -> logits(m, image));
+                reducedTokens = SystemProperties.with(Bf16Gemm.SETTING, "f32", () -> Generator.answer(m,
+                        "how many circle?", image, GenerationSettings.greedy(6), Hooks.NONE, null).newIds());
             }
             String previous = System.setProperty("lvlm.weights", "f32");
             try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {

@@ -22,6 +22,8 @@ import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.processing.RgbImage;
 import org.lvlmworkbench.core.safetensors.SafetensorsFile;
+import org.lvlmworkbench.core.nn.Bf16Gemm;
+import org.lvlmworkbench.testing.SystemProperties;
 
 /**
  * Agreement with HF transformers' LlavaForConditionalGeneration. The fixtures were made by
@@ -40,6 +42,11 @@ class HfReferenceTest {
         "samples/llava-shapes, samples/shapes-eval/images/0001.png, what color is the triangle?, "
                 + "src/test/resources/hf-reference/llava-shapes.reference.safetensors"})
     void matchesTransformers(String model, String image, String prompt, String fixture) {
+        // The reference path: the sample is BF16, whose prefill would otherwise round GEMM inputs to bf16.
+        SystemProperties.with(Bf16Gemm.SETTING, "f32", () -> matches(model, image, prompt, fixture));
+    }
+
+    private void matches(String model, String image, String prompt, String fixture) {
         try (LoadedModel m = ModelLoader.load(Path.of(model), Device.cpu());
                 SafetensorsFile ref = SafetensorsFile.open(Path.of(fixture));
                 NDManager scope = m.model().manager().newSubManager();

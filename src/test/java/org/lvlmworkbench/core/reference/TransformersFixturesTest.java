@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.lvlmworkbench.core.nn.Bf16Gemm;
+import org.lvlmworkbench.testing.SystemProperties;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
@@ -77,6 +79,17 @@ class TransformersFixturesTest {
         return out.stream();
     }
 
+    /** The cases whose reference holds transformers' bf16 computation (BF16 checkpoints). */
+    static Stream<Case> bf16Cases() throws IOException {
+        List<Case> out = cases().filter(c -> {
+            try (SafetensorsFile ref = SafetensorsFile.open(c.reference())) {
+                return ref.contains("logits_bf16.0");
+            }
+        }).toList();
+        assertTrue(!out.isEmpty(), "the fixtures hold a BF16 case computed in bf16");
+        return out.stream();
+    }
+
     /** The conversation as the user passed it to transformers: content parts for LLaVA, strings for text-only. */
     private static List<ChatMessage> conversation(JsonArray turns) {
         List<ChatMessage> out = new ArrayList<>();
@@ -99,9 +112,39 @@ class TransformersFixturesTest {
         return out;
     }
 
+    /** The reference path (exact widening, float32 GEMMs) against transformers computing in float32. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void opensAndMatchesTransformers(Case c) {
+        SystemProperties.with(Bf16Gemm.SETTING, "f32", () -> matchesTransformers(c));
+    }
+
+    /**
+     * A BF16 checkpoint on the default path (bf16 GEMM inputs where oneDNN runs them) is no further
+     * from transformers' float32 logits than transformers' own bf16 computation is.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bf16Cases")
+    void theFastBf16PathIsNoWorseThanTransformersInBf16(Case c) {
+        try (LoadedModel m = ModelLoader.load(c.folder(), Device.cpu());
+                SafetensorsFile ref = SafetensorsFile.open(c.reference());
+                NDManager scope = m.model().manager().newSubManager()) {
+            for (Prompt p : c.prompts()) {
+                String what = c.name() + " prompt " + p.index() + " (" + Bf16Gemm.status() + ")";
+                NDArray ids = ref.toNDArray("input_ids." + p.index(), scope);
+                NDArray pixels = ref.contains("pixel_values." + p.index())
+                        ? ref.toNDArray("pixel_values." + p.index(), scope) : null;
+                NDArray logits = m.model().forward(ids, pixels, Hooks.NONE, null);
+                NDArray exact = ref.toNDArray("logits." + p.index(), scope);
+                double ours = exact.sub(logits).abs().max().getFloat();
+                double theirs = exact.sub(ref.toNDArray("logits_bf16." + p.index(), scope)).abs().max().getFloat();
+                assertTrue(ours <= theirs, what + ": max logit error " + ours + " against float32, transformers in bf16 "
+                        + theirs);
+            }
+        }
+    }
+
+    private void matchesTransformers(Case c) {
         try (LoadedModel m = ModelLoader.load(c.folder(), Device.cpu());
                 SafetensorsFile ref = SafetensorsFile.open(c.reference());
                 NDManager scope = m.model().manager().newSubManager()) {
