@@ -75,8 +75,14 @@ public final class Attention {
         long s = k.getShape().get(2);
         long group = h / kvh;
         // Grouped heads share a kv head: fold the group into the query axis instead of copying k and v.
-        NDArray qg = group == 1 ? q : q.reshape(b, kvh, group * t, d);
-        NDArray scores = OwnedTensors.scale(qg.matMul(k.transpose(0, 1, 3, 2)), (float) (1.0 / Math.sqrt(d)));
+        float scale = (float) (1.0 / Math.sqrt(d));
+        // HF scales the scores; scaling by a power of two is exact, so the (S/D times smaller) queries
+        // take it instead, bit for bit the same. Other head sizes scale the scores, as HF does.
+        boolean scaleQueries = scale == Math.scalb(1f, Math.getExponent(scale));
+        NDArray scaled = scaleQueries ? OwnedTensors.scale(q, scale) : q;
+        NDArray qg = group == 1 ? scaled : scaled.reshape(b, kvh, group * t, d);
+        NDArray product = qg.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = scaleQueries ? product : OwnedTensors.scale(product, scale);
         if (group != 1) {
             scores = scores.reshape(b, h, t, s);
         }
