@@ -57,7 +57,9 @@ public record LoadedModel(Path folder, ArchitectureFamily family, LanguageModel 
 
     /** The model card that {@code inspect} and the app render. */
     public ModelCard card() {
-        return new ModelCard(folder, model.modelType(), family.displayName(), model.keyLayout(), model.describe(),
+        List<ModelCard.Section> sections = new java.util.ArrayList<>(model.describe());
+        sections.add(ComputePaths.describe(model));
+        return new ModelCard(folder, model.modelType(), family.displayName(), model.keyLayout(), sections,
                 model.components(), chatTemplate == null ? null : chatTemplate.origin().getFileName().toString(),
                 eosTokenIds, model.hookPoints().size());
     }

@@ -3,6 +3,7 @@ package org.lvlmworkbench.core.loading;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.Processor;
 import org.lvlmworkbench.core.nn.WeightException;
+import org.lvlmworkbench.core.nn.Bf16Gemm;
 import org.lvlmworkbench.core.nn.WeightLoader;
 
 import ai.djl.Device;
@@ -46,6 +47,17 @@ public final class ModelLoader {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         LanguageModel model = null;
         TextTokenizer tokenizer = null;
+        // The tokenizer (its native parse and the scan for its largest id) loads on another core while
+        // the weights are mapped: together they were most of the time to open a model.
+        CompletableFuture<TextTokenizer> tokenizerLoad = CompletableFuture.supplyAsync(() -> {
+            TextTokenizer t = TextTokenizer.load(folder);
+            try {
+                t.maxId();
+            } catch (RuntimeException reportedLater) {
+                // checkFits reads it again and refuses the folder, naming the field, where that belongs.
+            }
+            return t;
+        }, ModelLoader::startDaemon);
         try (Checkpoint checkpoint = Checkpoint.open(folder)) {
             MemoryBudget.check(checkpoint, device);
             List<String> warnings = new CopyOnWriteArrayList<>();
@@ -53,16 +65,44 @@ public final class ModelLoader {
             model = WeightLoader.collecting(warnings, "load".equals(WEIGHT_SCAN) ? null : scans,
                     () -> family.build(config, checkpoint, manager));
             checkUnused(checkpoint, model);
-            tokenizer = TextTokenizer.load(folder);
+            tokenizer = joined(tokenizerLoad);
             ChatTemplate template = ChatTemplate.find(folder).orElse(null);
             Processor processor = family.processor(folder, config, model, tokenizer, template);
+            if (WeightLoader.mapsMatrices(device)
+                    && model.components().stream().anyMatch(c -> c.storedDtype().equals("BF16"))) {
+                // Its prefills will want oneDNN: load the library now, after the model is open, not in its way.
+                Bf16Gemm.warmUpInBackground();
+            }
             return new LoadedModel(folder, family, model, tokenizer, processor, template, eosTokenIds(folder, config),
                     warnings, startScan(scans));
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();
+            } else {
+                tokenizerLoad.thenAccept(TextTokenizer::close);
             }
             manager.close();
+            throw e;
+        }
+    }
+
+    private static void startDaemon(Runnable task) {
+        Thread t = new Thread(task, "tokenizer-load");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The value of {@code f}, or the exception it ended with, unwrapped (it names the file and field). */
+    private static <T> T joined(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw e;
         }
     }

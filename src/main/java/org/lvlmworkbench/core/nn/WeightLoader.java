@@ -266,7 +266,8 @@ public final class WeightLoader {
         }
         float sum;
         try (NDArray s = array.sum()) {
-            sum = s.getFloat(); // loaded weights are float32
+            // Loaded weights are float32. Read through a buffer: the indexing getter costs more than the sum.
+            sum = s.toByteBuffer().order(java.nio.ByteOrder.nativeOrder()).getFloat(0);
         }
         if (Float.isFinite(sum)) {
             return;
