@@ -10,11 +10,14 @@ package org.lvlmworkbench.core.hooks;
  * <tr><td>{@code resid_pre}</td><td>residual stream entering the block</td><td>{@code [B, T, hidden]}</td></tr>
  * <tr><td>{@code ln1.normalized}</td><td>attention input after the first norm (RMSNorm or LayerNorm, weight applied)</td><td>{@code [B, T, hidden]}</td></tr>
  * <tr><td>{@code attn.pattern}</td><td>softmax attention weights</td><td>{@code [B, heads, query, key]}</td></tr>
+ * <tr><td>{@code attn.z}</td><td>the heads' outputs side by side, the output projection's input</td><td>{@code [B, T, heads·head_dim]}</td></tr>
  * <tr><td>{@code attn_out}</td><td>attention output after the output projection</td><td>{@code [B, T, hidden]}</td></tr>
  * <tr><td>{@code resid_mid}</td><td>residual stream after adding attention</td><td>{@code [B, T, hidden]}</td></tr>
  * <tr><td>{@code mlp_in}</td><td>MLP input <em>before</em> the second norm (a copy of {@code resid_mid};
  *     replacing it changes only what the MLP sees, as TransformerLens' {@code hook_mlp_in})</td><td>{@code [B, T, hidden]}</td></tr>
  * <tr><td>{@code ln2.normalized}</td><td>MLP input after the second norm</td><td>{@code [B, T, hidden]}</td></tr>
+ * <tr><td>{@code mlp.post}</td><td>the MLP's hidden activation, the down projection's input ({@code act(gate)·up}
+ *     for Llama, {@code act(fc1)} for CLIP)</td><td>{@code [B, T, intermediate]}</td></tr>
  * <tr><td>{@code mlp_out}</td><td>MLP output</td><td>{@code [B, T, hidden]}</td></tr>
  * <tr><td>{@code resid_post}</td><td>residual stream leaving the block</td><td>{@code [B, T, hidden]}</td></tr>
  * </table>
@@ -26,6 +29,10 @@ package org.lvlmworkbench.core.hooks;
 public final class HookPoints {
 
     public static final String VISION_EMBED = "vision.embed";
+    /** The projector's input, the selected vision features: {@code [images, patches, vision width · layers]}. */
+    public static final String PROJECTOR_IN = "projector.in";
+    /** The projector's hidden activation, its second linear's input: {@code [images, patches, text width]}. */
+    public static final String PROJECTOR_HIDDEN = "projector.hidden";
     public static final String PROJECTOR_OUT = "projector.out";
     public static final String TEXT_EMBED = "text.embed";
     public static final String FINAL_NORM = "text.final_norm";
@@ -35,19 +42,20 @@ public final class HookPoints {
     }
 
     /** The names of one transformer block, built once so the forward pass allocates no strings. */
-    public record Block(String residPre, String ln1Normalized, String attnPattern, String attnOut, String residMid,
-            String mlpIn, String ln2Normalized, String mlpOut, String residPost) {
+    public record Block(String residPre, String ln1Normalized, String attnPattern, String attnZ, String attnOut,
+            String residMid, String mlpIn, String ln2Normalized, String mlpPost, String mlpOut, String residPost) {
 
         public static Block of(String tower, int layer) {
             String p = tower + ".blocks." + layer + ".";
-            return new Block(p + "resid_pre", p + "ln1.normalized", p + "attn.pattern", p + "attn_out",
-                    p + "resid_mid", p + "mlp_in", p + "ln2.normalized", p + "mlp_out", p + "resid_post");
+            return new Block(p + "resid_pre", p + "ln1.normalized", p + "attn.pattern", p + "attn.z", p + "attn_out",
+                    p + "resid_mid", p + "mlp_in", p + "ln2.normalized", p + "mlp.post", p + "mlp_out",
+                    p + "resid_post");
         }
 
         /** Every point of the block, in the order the forward pass calls them. */
         public String[] all() {
-            return new String[] {residPre, ln1Normalized, attnPattern, attnOut, residMid, mlpIn, ln2Normalized, mlpOut,
-                residPost};
+            return new String[] {residPre, ln1Normalized, attnPattern, attnZ, attnOut, residMid, mlpIn, ln2Normalized,
+                mlpPost, mlpOut, residPost};
         }
     }
 

@@ -53,6 +53,12 @@ public interface LanguageModel extends AutoCloseable {
     /** Parameter counts per component (vision tower, projector, embeddings, layers, head). */
     List<ComponentSize> components();
 
+    /**
+     * Every linear map of the vision tower, projector and decoder layers, in forward order (the
+     * embeddings and LM head are not listed): what spectra and low-rank compression work on.
+     */
+    List<LinearWeight> linears();
+
     /** The checkpoint's weight-key layout, as detected from its keys (e.g. "transformers 5"). */
     String keyLayout();
 

@@ -35,4 +35,9 @@ public interface Processor {
 
     /** Positions each image occupies after expansion, in order. */
     int[] tokensPerImage(List<RgbImage> images);
+
+    /** The patch grid of {@code image}'s tokens and the image as the tower sees it; refused for text-only models. */
+    default PatchGrid patchGrid(RgbImage image) {
+        throw new UnsupportedOperationException("this model takes no images");
+    }
 }

@@ -28,6 +28,11 @@ public final class Linear implements LinearMap {
         return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
 
+    @Override
+    public float[] weightRows() {
+        return weight.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    }
+
     public NDArray weight() {
         return weight;
     }

@@ -12,6 +12,13 @@ public interface LinearMap {
 
     long outFeatures();
 
+    /**
+     * The weight {@code [out, in]} as a new row-major float32 array (16-bit weights widened
+     * exactly): for analyses that read one matrix at a time, such as its singular values. Costs the
+     * matrix's float32 size; callers hold one at a time.
+     */
+    float[] weightRows();
+
     /** Trainable tensors, in a fixed order. */
     List<NDArray> parameters();
 

@@ -53,6 +53,11 @@ public final class MappedLinear implements LinearMap {
         return new MappedLinear(weight, newBias, float32View);
     }
 
+    @Override
+    public float[] weightRows() {
+        return weight.toFloatArray();
+    }
+
     public MappedMatrix weight() {
         return weight;
     }

@@ -157,6 +157,26 @@ public final class MappedMatrix {
         parallelRows(rows, (from, to) -> widenRows(from, to, dst, 4L * from * cols));
     }
 
+    /** The whole matrix as a new row-major Java array, widened exactly. */
+    public float[] toFloatArray() {
+        long n = (long) rows * cols;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException(name + ": " + rows + "×" + cols + " does not fit one Java array");
+        }
+        float[] out = new float[(int) n];
+        if (dtype == DType.F32) {
+            data.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+            return out;
+        }
+        // Straight into the array: no float32 staging buffer beside it.
+        parallelRows(rows, (from, to) -> {
+            for (int i = from * cols; i < to * cols; i++) {
+                out[i] = HalfKernels.widen(data.getShort(2 * i) & 0xFFFF, dtype);
+            }
+        });
+        return out;
+    }
+
     /** The whole matrix as a new float32 array of {@code manager}, named after the weight. */
     public NDArray widened(NDManager manager) {
         ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(4L * rows * cols)).order(ByteOrder.LITTLE_ENDIAN);

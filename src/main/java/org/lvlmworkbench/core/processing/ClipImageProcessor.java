@@ -133,6 +133,25 @@ public final class ClipImageProcessor {
 
     /** The pixel values as {@code [3, H, W]} floats, channel-major. */
     public float[] preprocess(RgbImage image) {
+        RgbImage img = resizedAndCropped(image);
+        int n = img.width() * img.height();
+        float[] out = new float[3 * n];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < 3; c++) {
+                // transformers' rounding: rescale in float64, cast to float32, normalise in float32.
+                int x = img.rgb()[i * 3 + c] & 0xff;
+                float v = doRescale ? (float) (x * rescaleFactor) : x;
+                if (doNormalize) {
+                    v = (v - (float) mean[c]) / (float) std[c];
+                }
+                out[c * n + i] = v;
+            }
+        }
+        return out;
+    }
+
+    /** The image resized and cropped as the tower sees it, before rescaling and normalisation. */
+    public RgbImage resizedAndCropped(RgbImage image) {
         RgbImage img = image;
         if (doResize) {
             int w;
@@ -157,20 +176,7 @@ public final class ClipImageProcessor {
         if (doCenterCrop) {
             img = centerCrop(img, cropWidth, cropHeight);
         }
-        int n = img.width() * img.height();
-        float[] out = new float[3 * n];
-        for (int i = 0; i < n; i++) {
-            for (int c = 0; c < 3; c++) {
-                // transformers' rounding: rescale in float64, cast to float32, normalise in float32.
-                int x = img.rgb()[i * 3 + c] & 0xff;
-                float v = doRescale ? (float) (x * rescaleFactor) : x;
-                if (doNormalize) {
-                    v = (v - (float) mean[c]) / (float) std[c];
-                }
-                out[c * n + i] = v;
-            }
-        }
-        return out;
+        return img;
     }
 
     /** A batch of images as {@code [N, 3, H, W]}. */

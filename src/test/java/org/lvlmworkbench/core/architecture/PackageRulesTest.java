@@ -34,8 +34,8 @@ class PackageRulesTest {
 
     static {
         List<List<String>> floors = List.of(
-                List.of("core.safetensors", "core.config", "core.memory"),
-                List.of("core.hooks", "core.processing", "core.export"),
+                List.of("core.safetensors", "core.config", "core.memory", "core.jobs", "core.linalg"),
+                List.of("core.hooks", "core.processing", "core.export", "core.render"),
                 List.of("core.nn"),
                 List.of("core.model"),
                 List.of("core.arch.*"),
@@ -43,8 +43,14 @@ class PackageRulesTest {
                 List.of("core.loading"),
                 List.of("core.generate"),
                 List.of("core.eval"),
+                List.of("core.analysis.probe"),
+                List.of("core.analysis.evolution", "core.analysis.similarity", "core.analysis.spectra",
+                        "core.analysis.tokens"),
+                List.of("core.analysis"),
                 List.of("core.sample"),
                 List.of("core.train", "core.bench"),
+                List.of("app.widgets", "app.session"),
+                List.of("app.views.*"),
                 List.of("app"),
                 List.of("cli"));
         for (int i = 0; i < floors.size(); i++) {
@@ -179,6 +185,9 @@ class PackageRulesTest {
         }
         if (pkg.startsWith("core.arch.")) {
             return FLOORS.get("core.arch.*");
+        }
+        if (pkg.startsWith("app.views.")) {
+            return FLOORS.get("app.views.*");
         }
         return null;
     }

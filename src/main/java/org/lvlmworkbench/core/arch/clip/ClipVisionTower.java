@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.model.LinearWeight;
 import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.nn.Attention;
 import org.lvlmworkbench.core.nn.EngineThreads;
@@ -34,8 +35,12 @@ public final class ClipVisionTower {
         public final LinearMap fc1;
         public final LinearMap fc2;
         final HookPoints.Block hooks;
+        private final String prefix;
+        private final int index;
 
         Layer(ClipVisionConfig c, WeightLoader w, String p, int index) {
+            this.prefix = p;
+            this.index = index;
             long hidden = c.hiddenSize();
             long in = c.intermediateSize();
             ln1Weight = w.load(p + "layer_norm1.weight", hidden);
@@ -51,6 +56,17 @@ public final class ClipVisionTower {
             hooks = HookPoints.vision(index);
         }
 
+        /** This layer's six linear maps with their checkpoint keys and input hook points. */
+        public List<LinearWeight> linears() {
+            return List.of(
+                    new LinearWeight(prefix + "self_attn.q_proj.weight", "vision", index, "q", hooks.ln1Normalized(), q),
+                    new LinearWeight(prefix + "self_attn.k_proj.weight", "vision", index, "k", hooks.ln1Normalized(), k),
+                    new LinearWeight(prefix + "self_attn.v_proj.weight", "vision", index, "v", hooks.ln1Normalized(), v),
+                    new LinearWeight(prefix + "self_attn.out_proj.weight", "vision", index, "o", hooks.attnZ(), out),
+                    new LinearWeight(prefix + "mlp.fc1.weight", "vision", index, "fc1", hooks.ln2Normalized(), fc1),
+                    new LinearWeight(prefix + "mlp.fc2.weight", "vision", index, "fc2", hooks.mlpPost(), fc2));
+        }
+
         NDArray forward(ClipVisionConfig c, NDArray x, Hooks h) {
             x = h.at(hooks.residPre(), x);
             NDArray normed = h.at(hooks.ln1Normalized(), Ops.layerNorm(x, ln1Weight, ln1Bias, c.layerNormEps()));
@@ -58,11 +74,12 @@ public final class ClipVisionTower {
             NDArray kh = Attention.splitHeads(k.apply(normed), c.numHeads());
             NDArray vh = Attention.splitHeads(v.apply(normed), c.numHeads());
             NDArray attn = Attention.attend(qh, kh, vh, null, h, hooks.attnPattern());
-            attn = h.at(hooks.attnOut(), out.apply(Attention.mergeHeads(attn))); // [B, H, T, D] → [B, T, H·D]
+            NDArray z = h.at(hooks.attnZ(), Attention.mergeHeads(attn)); // [B, H, T, D] → [B, T, H·D]
+            attn = h.at(hooks.attnOut(), out.apply(z));
             x = h.at(hooks.residMid(), x.add(attn));
             NDArray mlpIn = h.at(hooks.mlpIn(), x);
             NDArray normed2 = h.at(hooks.ln2Normalized(), Ops.layerNorm(mlpIn, ln2Weight, ln2Bias, c.layerNormEps()));
-            NDArray mlp = fc2.apply(Ops.activation(c.hiddenAct(), fc1.apply(normed2)));
+            NDArray mlp = fc2.apply(h.at(hooks.mlpPost(), Ops.activation(c.hiddenAct(), fc1.apply(normed2))));
             mlp = h.at(hooks.mlpOut(), mlp);
             return h.at(hooks.residPost(), x.add(mlp));
         }

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.model.LinearWeight;
 import org.lvlmworkbench.core.model.ModelCard;
 import org.lvlmworkbench.core.nn.LayerScope;
 import org.lvlmworkbench.core.nn.Linear;
@@ -45,8 +46,12 @@ public final class LlamaDecoder implements TextDecoder {
         public final LinearMap up;
         public final LinearMap down;
         final HookPoints.Block hooks;
+        private final String prefix;
+        private final int index;
 
         Layer(DecoderConfig c, WeightLoader w, String p, int index) {
+            this.prefix = p;
+            this.index = index;
             long hidden = c.hiddenSize();
             long qOut = (long) c.numHeads() * c.headDim();
             long kvOut = (long) c.numKvHeads() * c.headDim();
@@ -63,6 +68,18 @@ public final class LlamaDecoder implements TextDecoder {
             hooks = HookPoints.text(index);
         }
 
+        /** This layer's seven linear maps with their checkpoint keys and input hook points. */
+        public List<LinearWeight> linears() {
+            return List.of(
+                    new LinearWeight(prefix + "self_attn.q_proj.weight", "text", index, "q", hooks.ln1Normalized(), q),
+                    new LinearWeight(prefix + "self_attn.k_proj.weight", "text", index, "k", hooks.ln1Normalized(), k),
+                    new LinearWeight(prefix + "self_attn.v_proj.weight", "text", index, "v", hooks.ln1Normalized(), v),
+                    new LinearWeight(prefix + "self_attn.o_proj.weight", "text", index, "o", hooks.attnZ(), o),
+                    new LinearWeight(prefix + "mlp.gate_proj.weight", "text", index, "gate", hooks.ln2Normalized(), gate),
+                    new LinearWeight(prefix + "mlp.up_proj.weight", "text", index, "up", hooks.ln2Normalized(), up),
+                    new LinearWeight(prefix + "mlp.down_proj.weight", "text", index, "down", hooks.mlpPost(), down));
+        }
+
         NDArray forward(DecoderConfig c, NDArray x, int layer, NDArray[] rope, NDArray mask, KvCache cache,
                 Hooks h) {
             x = h.at(hooks.residPre(), x);
@@ -76,11 +93,13 @@ public final class LlamaDecoder implements TextDecoder {
                 vh = kv[1];
             }
             NDArray attn = Attention.attend(qh, kh, vh, mask, h, hooks.attnPattern());
-            attn = h.at(hooks.attnOut(), o.apply(Attention.mergeHeads(attn))); // [B, T, H·D] → [B, T, hidden]
+            NDArray z = h.at(hooks.attnZ(), Attention.mergeHeads(attn)); // [B, H, T, D] → [B, T, H·D]
+            attn = h.at(hooks.attnOut(), o.apply(z)); // [B, T, H·D] → [B, T, hidden]
             x = h.at(hooks.residMid(), x.add(attn));
             NDArray mlpIn = h.at(hooks.mlpIn(), x);
             NDArray normed2 = h.at(hooks.ln2Normalized(), Ops.rmsNorm(mlpIn, postAttentionNorm, c.rmsNormEps()));
-            NDArray mlp = down.apply(Ops.activation(c.hiddenAct(), gate.apply(normed2)).mul(up.apply(normed2)));
+            NDArray hidden = h.at(hooks.mlpPost(), Ops.activation(c.hiddenAct(), gate.apply(normed2)).mul(up.apply(normed2)));
+            NDArray mlp = down.apply(hidden);
             mlp = h.at(hooks.mlpOut(), mlp);
             return h.at(hooks.residPost(), x.add(mlp));
         }

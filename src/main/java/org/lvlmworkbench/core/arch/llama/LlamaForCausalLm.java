@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ComponentSizes;
 import org.lvlmworkbench.core.model.ForwardInputs;
+import org.lvlmworkbench.core.model.LinearWeight;
 import org.lvlmworkbench.core.model.ModelCard;
 import org.lvlmworkbench.core.nn.ForwardScope;
 import org.lvlmworkbench.core.nn.KvCache;
@@ -71,6 +73,15 @@ public final class LlamaForCausalLm implements LanguageModel {
     @Override
     public List<String> hookPoints() {
         return decoder.hookPoints();
+    }
+
+    @Override
+    public List<LinearWeight> linears() {
+        List<LinearWeight> out = new ArrayList<>();
+        for (LlamaDecoder.Layer layer : decoder.layers()) {
+            out.addAll(layer.linears());
+        }
+        return out;
     }
 
     @Override

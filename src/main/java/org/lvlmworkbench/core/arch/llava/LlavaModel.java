@@ -16,6 +16,7 @@ import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.model.ComponentSizes;
 import org.lvlmworkbench.core.model.ForwardInputs;
+import org.lvlmworkbench.core.model.LinearWeight;
 import org.lvlmworkbench.core.model.ModelCard;
 import org.lvlmworkbench.core.nn.ForwardScope;
 import org.lvlmworkbench.core.nn.KvCache;
@@ -155,7 +156,7 @@ public final class LlavaModel implements LanguageModel {
         }
         NDArray features = selected.size() == 1 ? selected.get(0)
                 : ai.djl.ndarray.NDArrays.concat(new NDList(selected), -1);
-        return hooks.at(HookPoints.PROJECTOR_OUT, projector.apply(features));
+        return hooks.at(HookPoints.PROJECTOR_OUT, projector.apply(features, hooks));
     }
 
     /** Puts image features where the image tokens are, as one differentiable gather. */
@@ -187,8 +188,24 @@ public final class LlavaModel implements LanguageModel {
         for (int i = 0; i < config.visionLayersUsed(); i++) {
             out.addAll(List.of(HookPoints.vision(i).all()));
         }
+        out.add(HookPoints.PROJECTOR_IN);
+        out.add(HookPoints.PROJECTOR_HIDDEN);
         out.add(HookPoints.PROJECTOR_OUT);
         out.addAll(decoder.hookPoints());
+        return out;
+    }
+
+    @Override
+    public List<LinearWeight> linears() {
+        List<LinearWeight> out = new ArrayList<>();
+        // Only the vision layers that run: LLaVA reads the penultimate layer, the last one is loaded but unused.
+        for (int i = 0; i < config.visionLayersUsed(); i++) {
+            out.addAll(vision.layers().get(i).linears());
+        }
+        out.addAll(projector.linears());
+        for (LlamaDecoder.Layer layer : decoder.layers()) {
+            out.addAll(layer.linears());
+        }
         return out;
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.lvlmworkbench.core.model.PatchGrid;
 import org.lvlmworkbench.core.model.Processor;
 import org.lvlmworkbench.core.processing.ChatMessage;
 import org.lvlmworkbench.core.processing.ChatTemplate;
@@ -130,6 +131,21 @@ public final class LlavaProcessor implements Processor {
         int[] out = new int[list.size()];
         Arrays.fill(out, tokensPerImage);
         return out;
+    }
+
+    @Override
+    public PatchGrid patchGrid(RgbImage image) {
+        RgbImage processed = images.resizedAndCropped(image);
+        // Patches tile the processed image; with the 'full' strategy the class token comes first.
+        int side = (int) Math.round(Math.sqrt(tokensPerImage));
+        boolean classToken = side * side != tokensPerImage;
+        if (classToken) {
+            side = (int) Math.round(Math.sqrt(tokensPerImage - 1));
+        }
+        if (side * side + (classToken ? 1 : 0) != tokensPerImage) {
+            throw new IllegalStateException(tokensPerImage + " tokens per image are not a square patch grid");
+        }
+        return new PatchGrid(side, side, classToken, processed);
     }
 
     public ClipImageProcessor imageProcessor() {
