@@ -21,7 +21,11 @@ final class TrainSampleCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "model folder to write")
     Path out;
 
-    @Option(names = "--steps", description = "optimizer steps (default: the sample recipe's)")
+    @Option(names = "--recipe", defaultValue = "sample", description = "sample (the shipped llava-shapes) or deep "
+            + "(llava-shapes-deep: 16 decoder layers, 6 vision layers, 64-pixel images) (${DEFAULT-VALUE})")
+    String recipe;
+
+    @Option(names = "--steps", description = "optimizer steps (default: the recipe's)")
     Integer steps;
 
     @Option(names = "--eval-out", paramLabel = "DIR", description = "also write the held-out split here (PNG + eval.jsonl)")
@@ -40,7 +44,7 @@ final class TrainSampleCommand implements Callable<Integer> {
         if (resumeAt > 0) {
             log.printf("resuming the interrupted run in %s after step %d%n", out, resumeAt);
         }
-        TrainConfig config = steps == null ? TrainConfig.sample() : TrainConfig.sample().withSteps(steps);
+        TrainConfig config = steps == null ? TrainConfig.recipe(recipe) : TrainConfig.recipe(recipe).withSteps(steps);
         SampleTrainer trainer = new SampleTrainer(out, config, p -> {
             if (p.step() % 20 == 0 || !Double.isNaN(p.validationAccuracy())) {
                 StringBuilder types = new StringBuilder();
