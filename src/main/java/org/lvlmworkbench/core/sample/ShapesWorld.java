@@ -74,9 +74,6 @@ public final class ShapesWorld {
         if (size < 24) {
             throw new IllegalArgumentException("images must be at least 24 pixels, got " + size);
         }
-        if (size % 3 != 0) {
-            throw new IllegalArgumentException("images are a 3x3 board, so the size must divide by 3, got " + size);
-        }
         this.size = size;
         this.seed = seed;
     }
@@ -127,7 +124,8 @@ public final class ShapesWorld {
     }
 
     /**
-     * Shapes sit in distinct cells of a 3x3 board, centred with a pixel of jitter. With 48-pixel
+     * Shapes sit in distinct cells of a 3x3 board (cells of size/3 pixels, rounded down, for sizes that
+     * do not divide by 3), centred with a pixel of jitter. With 48-pixel
      * images and 8-pixel patches each cell is a 2x2 block of patches, so a shape's corners and
      * curves land in the same patch positions wherever it is: a tiny vision tower trained from
      * scratch learns shapes from tens of thousands of images instead of millions.
@@ -146,11 +144,16 @@ public final class ShapesWorld {
             Kind kind = kinds.remove(random.nextInt(kinds.size()));
             Colour colour = colours.remove(random.nextInt(colours.size()));
             int r = minR + random.nextInt(maxR - minR + 1);
-            int cx = (c % 3) * cell + cell / 2 + random.nextInt(3) - 1;
-            int cy = (c / 3) * cell + cell / 2 + random.nextInt(3) - 1;
+            // Cell k spans [k·size/3, (k+1)·size/3): for sizes divisible by 3 the centre is k·cell + cell/2.
+            int cx = centre(c % 3) + random.nextInt(3) - 1;
+            int cy = centre(c / 3) + random.nextInt(3) - 1;
             shapes.add(new Shape(kind, colour, cx, cy, r));
         }
         return shapes;
+    }
+
+    private int centre(int k) {
+        return (k * size / 3 + (k + 1) * size / 3) / 2;
     }
 
     private int column(Shape s) {
