@@ -153,8 +153,10 @@ public final class Bf16Gemm {
         long m = shape.size() / k;
         Shape outShape = shape.slice(0, shape.dimension() - 1).add(n);
         Scratch s = Scratch.of(m * k * 2, m * n * 4);
-        // [..., K] float32 → [M, K] bf16, rounded to nearest-even as torch's .to(bfloat16) does.
-        ByteBuffer input = x.toType(DataType.FLOAT32, false).toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        // [..., K] float32 → [M, K] bf16, rounded to nearest-even as torch's .to(bfloat16) does. The
+        // input is read in place (a direct view of the tensor): DJL's default toByteBuffer() copies into
+        // a fresh Java array, which for a prefill churned gigabytes through the heap and grew its RSS.
+        ByteBuffer input = x.toType(DataType.FLOAT32, false).toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
         HalfKernels.narrowToBf16(input, s.source, m * k);
         b.execute(m, k, n, s.source, weight.buffer(), s.destination);
         NDManager manager = x.getManager();
