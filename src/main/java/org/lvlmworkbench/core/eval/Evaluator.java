@@ -42,7 +42,8 @@ public final class Evaluator {
         return new EvalReport(out);
     }
 
-    static String normalize(String s) {
+    /** The answer as compared: trimmed, lower case, trailing punctuation dropped. */
+    public static String normalize(String s) {
         String t = s.strip().toLowerCase(Locale.ROOT);
         while (!t.isEmpty() && ".!?,".indexOf(t.charAt(t.length() - 1)) >= 0) {
             t = t.substring(0, t.length() - 1).strip();
