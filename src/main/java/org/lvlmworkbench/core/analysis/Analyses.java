@@ -1,0 +1,78 @@
+package org.lvlmworkbench.core.analysis;
+
+import java.util.function.Consumer;
+import org.lvlmworkbench.core.analysis.evolution.EvolutionResult;
+import org.lvlmworkbench.core.analysis.evolution.EvolutionSettings;
+import org.lvlmworkbench.core.analysis.evolution.ItemEvolution;
+import org.lvlmworkbench.core.analysis.evolution.KnowledgeEvolution;
+import org.lvlmworkbench.core.analysis.probe.ProbeSet;
+import org.lvlmworkbench.core.analysis.similarity.LayerSimilarity;
+import org.lvlmworkbench.core.analysis.similarity.SimilarityResult;
+import org.lvlmworkbench.core.analysis.similarity.SimilaritySettings;
+import org.lvlmworkbench.core.analysis.tokens.ItemTokenImportance;
+import org.lvlmworkbench.core.analysis.tokens.TokenImportanceResult;
+import org.lvlmworkbench.core.analysis.tokens.VisualTokenImportance;
+import org.lvlmworkbench.core.analysis.tokens.VisualTokenSettings;
+import org.lvlmworkbench.core.jobs.Progress;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelFingerprint;
+
+/**
+ * The analyses as the CLI and the app run them: each looks in the result cache first (keyed by
+ * model, probe set and settings), runs when absent, streams per-item results to {@code onItem}
+ * (replayed from the cache too, so a view fills in the same way), and stores what it computed.
+ */
+public final class Analyses {
+
+    public static final String EVOLUTION = "evolution";
+    public static final String SIMILARITY = "similarity";
+    public static final String TOKENS = "tokens";
+
+    private Analyses() {
+    }
+
+    public static EvolutionResult evolution(LoadedModel model, ProbeSet probes, EvolutionSettings settings,
+            ResultCache cache, Progress progress, Consumer<ItemEvolution> onItem) {
+        String key = ResultCache.key(EVOLUTION, ModelFingerprint.of(model.folder()), probes.fingerprint(), settings);
+        var cached = cache.get(key, EvolutionResult.class);
+        if (cached.isPresent()) {
+            if (onItem != null) {
+                cached.get().items().forEach(onItem);
+            }
+            progress.update(1, "knowledge evolution: from the cache");
+            return cached.get();
+        }
+        EvolutionResult r = KnowledgeEvolution.run(model, probes, settings, progress, onItem);
+        cache.put(key, r);
+        return r;
+    }
+
+    public static SimilarityResult similarity(LoadedModel model, ProbeSet probes, SimilaritySettings settings,
+            ResultCache cache, Progress progress) {
+        String key = ResultCache.key(SIMILARITY, ModelFingerprint.of(model.folder()), probes.fingerprint(), settings);
+        var cached = cache.get(key, SimilarityResult.class);
+        if (cached.isPresent()) {
+            progress.update(1, "layer similarity: from the cache");
+            return cached.get();
+        }
+        SimilarityResult r = LayerSimilarity.run(model, probes, settings, progress);
+        cache.put(key, r);
+        return r;
+    }
+
+    public static TokenImportanceResult tokens(LoadedModel model, ProbeSet probes, VisualTokenSettings settings,
+            ResultCache cache, Progress progress, Consumer<ItemTokenImportance> onItem) {
+        String key = ResultCache.key(TOKENS, ModelFingerprint.of(model.folder()), probes.fingerprint(), settings);
+        var cached = cache.get(key, TokenImportanceResult.class);
+        if (cached.isPresent()) {
+            if (onItem != null) {
+                cached.get().items().forEach(onItem);
+            }
+            progress.update(1, "visual tokens: from the cache");
+            return cached.get();
+        }
+        TokenImportanceResult r = VisualTokenImportance.run(model, probes, settings, progress, onItem);
+        cache.put(key, r);
+        return r;
+    }
+}
