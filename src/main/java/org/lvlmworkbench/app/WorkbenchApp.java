@@ -3,40 +3,51 @@ package org.lvlmworkbench.app;
 import java.nio.file.Path;
 import java.util.List;
 import javafx.application.Application;
+import javafx.application.Platform;
 import javafx.fxml.FXMLLoader;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import org.lvlmworkbench.app.session.ModelSession;
+import org.lvlmworkbench.app.session.WorkbenchView;
+import org.lvlmworkbench.app.views.ask.AskView;
+import org.lvlmworkbench.app.views.model.ModelView;
 import org.lvlmworkbench.core.sample.SampleModel;
 import org.lvlmworkbench.core.sample.ShapesEvalSet;
 
-/** The desktop workbench. Opens the model given as the first argument, or the shipped sample. */
+/**
+ * The desktop workbench: a navigator of views over one {@link ModelSession}. Opens the model given as
+ * the first argument, or the shipped sample; the second argument is the file of example questions.
+ */
 public final class WorkbenchApp extends Application {
 
-    private WorkbenchViewModel viewModel;
+    private ModelSession session;
 
     @Override
     public void start(Stage stage) throws Exception {
         List<String> args = getParameters().getRaw();
         Path model = args.isEmpty() ? SampleModel.defaultModel() : Path.of(args.get(0));
         Path examples = args.size() > 1 ? Path.of(args.get(1)) : ShapesEvalSet.defaultFile();
-        viewModel = new WorkbenchViewModel();
-        FXMLLoader loader = new FXMLLoader(WorkbenchApp.class.getResource("workbench.fxml"));
-        loader.setControllerFactory(type -> new WorkbenchController(viewModel, stage));
+        session = new ModelSession(Platform::runLater);
+        // The navigator lists these in order; a new view is one more line here.
+        List<WorkbenchView> views = List.of(
+                new ModelView(session),
+                new AskView(session, examples));
+        FXMLLoader loader = new FXMLLoader(WorkbenchApp.class.getResource("shell.fxml"));
+        loader.setControllerFactory(type -> new ShellController(session, views, stage));
         Parent root = loader.load();
-        Scene scene = new Scene(root, 1180, 760);
+        Scene scene = new Scene(root, 1280, 800);
         scene.getStylesheets().add(WorkbenchApp.class.getResource("/assets/workbench.css").toExternalForm());
         stage.setTitle("LVLM Workbench");
         stage.setScene(scene);
         stage.show();
-        viewModel.loadExamples(examples);
-        viewModel.openModel(model);
+        session.openModel(model);
     }
 
     @Override
     public void stop() {
-        if (viewModel != null) {
-            viewModel.close();
+        if (session != null) {
+            session.close();
         }
     }
 }

@@ -1,12 +1,12 @@
 package org.lvlmworkbench.app;
 
 /** Runs JavaFX tests on Monocle's headless platform when no display is available (CI). */
-final class HeadlessFx {
+public final class HeadlessFx {
 
     private HeadlessFx() {
     }
 
-    static void configure() {
+    public static void configure() {
         String display = System.getenv("DISPLAY");
         if (display == null || display.isBlank() || Boolean.getBoolean("lvlm.forceHeadless")) {
             System.setProperty("testfx.robot", "glass");

@@ -2,27 +2,35 @@ package org.lvlmworkbench.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
-import javafx.scene.image.ImageView;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.testing.TinyModels;
+import org.lvlmworkbench.app.session.WorkbenchView;
+import org.lvlmworkbench.app.widgets.PatchOverlayView;
 import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
+import org.lvlmworkbench.testing.TinyModels;
 import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** The window opens a model, lists example questions, and answers one when Ask is clicked. */
+/**
+ * The window opens a model and shows its card in the Model view; the navigator switches to the Ask
+ * view, which lists example questions and answers one when Ask is clicked; and back.
+ */
 class WorkbenchAppTest {
 
     private static final FxRobot ROBOT = new FxRobot();
@@ -44,14 +52,22 @@ class WorkbenchAppTest {
     }
 
     @Test
-    void opensTheModelAndAnswersAnExample() throws Exception {
+    void navigatesBetweenModelAndAskAndAnswersAnExample() throws Exception {
+        ListView<WorkbenchView> navigator = ROBOT.lookup(".navigator").queryListView();
+        assertEquals(List.of("Model", "Ask"), navigator.getItems().stream().map(WorkbenchView::title).toList());
+
         TableView<?> table = ROBOT.lookup(".component-table").queryAs(TableView.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !table.getItems().isEmpty());
         assertTrue(table.getItems().size() >= 5, "vision, projector, embeddings, layers, head");
+        assertTrue(ROBOT.lookup(".heatmap-view").tryQuery().isPresent(), "the linear-map heatmap");
+
+        ROBOT.clickOn(navigatorCell("Ask"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(ROBOT.lookup(".component-table").tryQuery().isPresent(), "only the selected view is shown");
         ListView<?> examples = ROBOT.lookup(".example-list").queryAs(ListView.class);
         assertEquals(4, examples.getItems().size());
-        ImageView image = ROBOT.lookup("#imageView").queryAs(ImageView.class);
-        assertTrue(image.getImage() != null, "the first example's image is shown");
+        PatchOverlayView image = ROBOT.lookup("#imageOverlay").queryAs(PatchOverlayView.class);
+        assertTrue(image.hasImage(), "the first example's image is shown");
 
         Button ask = ROBOT.lookup("#askButton").queryButton();
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !ask.isDisabled());
@@ -62,6 +78,15 @@ class WorkbenchAppTest {
         assertFalse(answer.getText().isBlank(), "a random model still answers something");
         assertTrue(timing.getText().contains("prefill"), timing.getText());
         Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
-        assertFalse(status.getText().startsWith("Generation failed"), status.getText());
+        assertFalse(status.getText().contains("failed"), status.getText());
+
+        ROBOT.clickOn(navigatorCell("Model"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertSame(table, ROBOT.lookup(".component-table").queryAs(TableView.class), "the Model view is kept, not rebuilt");
+        assertFalse(ROBOT.lookup(".example-list").tryQuery().isPresent());
+    }
+
+    private static Node navigatorCell(String title) {
+        return ROBOT.lookup(".navigator .list-cell").match((ListCell<?> cell) -> title.equals(cell.getText())).query();
     }
 }

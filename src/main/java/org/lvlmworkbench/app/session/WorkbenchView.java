@@ -1,0 +1,17 @@
+package org.lvlmworkbench.app.session;
+
+import javafx.scene.Node;
+
+/**
+ * One screen of the workbench as the shell's navigator lists it. Each view lives in its own package
+ * (FXML view, view-model, controller), takes the shared {@link ModelSession} in its constructor and
+ * registers with one line in the shell's list of views.
+ */
+public interface WorkbenchView {
+
+    /** The name in the navigator, e.g. "Model". */
+    String title();
+
+    /** The view's root node, made once and shown whenever the view is selected. */
+    Node root();
+}

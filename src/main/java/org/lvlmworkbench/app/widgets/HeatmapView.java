@@ -1,0 +1,305 @@
+package org.lvlmworkbench.app.widgets;
+
+import java.util.ArrayList;
+import java.util.List;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.image.PixelWriter;
+import javafx.scene.image.WritableImage;
+import javafx.scene.paint.Color;
+import javafx.scene.text.TextAlignment;
+
+/**
+ * A matrix of values as coloured cells with row and column labels and a colour bar. Hovering shows
+ * "row · column: value unit"; a click selects the cell (outlined) and tells the
+ * {@link #setOnCellClicked listener}. NaN cells mean "no value" and stay grey. Labels are thinned
+ * when the cells are smaller than the text, so a 576 × 576 map stays readable.
+ */
+public final class HeatmapView extends CanvasWidget {
+
+    private static final Color NO_VALUE = Color.web("#eceef3");
+
+    private double[][] values = new double[0][0];
+    private List<String> rowLabels = List.of();
+    private List<String> columnLabels = List.of();
+    private ColorMap colorMap = ColorMap.VIRIDIS;
+    private ValueRange fixedRange;
+    private String valueLabel = "";
+    private String unit = "";
+    private CellListener onCellClicked;
+    private int selectedRow = -1;
+    private int selectedCol = -1;
+    private int[] hoveredCell;
+    private WritableImage cells;
+    private HeatmapGeometry geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
+
+    public HeatmapView() {
+        super("heatmap-view", "heatmap.png");
+    }
+
+    /**
+     * @param values       {@code [rows][cols]}, NaN where there is no value
+     * @param rowLabels    one per row, or null for 0, 1, 2…
+     * @param columnLabels one per column, or null for 0, 1, 2…
+     */
+    public void setData(double[][] values, List<String> rowLabels, List<String> columnLabels) {
+        int rows = values.length;
+        int cols = rows == 0 ? 0 : values[0].length;
+        double[][] copy = new double[rows][];
+        for (int r = 0; r < rows; r++) {
+            if (values[r].length != cols) {
+                throw new IllegalArgumentException("heatmap row " + r + " has " + values[r].length
+                        + " values, row 0 has " + cols);
+            }
+            copy[r] = values[r].clone();
+        }
+        this.rowLabels = labels(rowLabels, rows, "row");
+        this.columnLabels = labels(columnLabels, cols, "column");
+        this.values = copy;
+        if (selectedRow >= rows || selectedCol >= cols) {
+            clearSelection();
+        }
+        contentChanged();
+    }
+
+    public void setColorMap(ColorMap map) {
+        this.colorMap = map;
+        contentChanged();
+    }
+
+    /** Colours span {@code [min, max]} whatever the data. */
+    public void setRange(double min, double max) {
+        this.fixedRange = new ValueRange(min, max);
+        contentChanged();
+    }
+
+    /** Colours span the data's range (symmetric around zero for the diverging map); the default. */
+    public void setAutoRange() {
+        this.fixedRange = null;
+        contentChanged();
+    }
+
+    /** What the values are and their unit, for the colour bar caption and the read-out ("attention", "%"). */
+    public void setValueLabel(String label, String unit) {
+        this.valueLabel = label == null ? "" : label;
+        this.unit = unit == null ? "" : unit;
+        redraw();
+    }
+
+    public void setOnCellClicked(CellListener listener) {
+        this.onCellClicked = listener;
+    }
+
+    /** Outlines one cell. */
+    public void select(int row, int col) {
+        if (row < 0 || row >= values.length || col < 0 || col >= columnLabels.size()) {
+            throw new IndexOutOfBoundsException("cell (" + row + ", " + col + ") is outside the "
+                    + values.length + " × " + columnLabels.size() + " heatmap");
+        }
+        selectedRow = row;
+        selectedCol = col;
+        redraw();
+    }
+
+    public void clearSelection() {
+        selectedRow = -1;
+        selectedCol = -1;
+        redraw();
+    }
+
+    /** {@code {row, col}} of the selected cell, or null. */
+    public int[] selection() {
+        return selectedRow < 0 ? null : new int[] {selectedRow, selectedCol};
+    }
+
+    /** The range the colours span now. */
+    public ValueRange range() {
+        return fixedRange != null ? fixedRange : ValueRange.of(values, colorMap == ColorMap.DIVERGING);
+    }
+
+    /** Where the cells were last drawn, in this widget's coordinates. */
+    public HeatmapGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    protected void draw(GraphicsContext g, double w, double h) {
+        int rows = values.length;
+        int cols = columnLabels.size();
+        if (rows == 0 || cols == 0) {
+            geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
+            drawMessage(g, w, h, "no data");
+            return;
+        }
+        double fh = textHeight();
+        String caption = ColorBar.caption(valueLabel, unit);
+        ValueRange range = range();
+        double left = Math.min(w * 0.35, widest(rowLabels)) + 8;
+        double widestColumn = widest(columnLabels);
+        double barWidth = ColorBar.width(range, Math.max(40, h - 40), caption);
+        double plotW = w - left - barWidth - 20;
+        boolean horizontal = widestColumn + 6 <= plotW / cols;
+        double bottom = horizontal ? fh + 8 : Math.min(widestColumn, h * 0.3) + 10;
+        double top = 6;
+        double plotH = h - top - bottom;
+        if (plotW < 8 || plotH < 8) {
+            geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
+            drawMessage(g, w, h, "too small");
+            return;
+        }
+        geometry = new HeatmapGeometry(left, top, plotW, plotH, rows, cols);
+        g.setFill(NO_VALUE);
+        g.fillRect(left, top, plotW, plotH);
+        g.setImageSmoothing(false);
+        g.drawImage(cellImage(range), left, top, plotW, plotH);
+        drawGridLines(g);
+        outline(g, hoveredCell, Color.gray(1, 0.9), 1.5);
+        outline(g, selection(), INK, 2.5);
+        drawRowLabels(g, fh, left);
+        drawColumnLabels(g, fh, horizontal, bottom - 10);
+        ColorBar.draw(g, colorMap, range, left + plotW + 14, top, plotH, caption);
+    }
+
+    @Override
+    protected String describe(double x, double y) {
+        int[] cell = geometry.cellAt(x, y);
+        if (cell == null) {
+            return "";
+        }
+        return rowLabels.get(cell[0]) + " · " + columnLabels.get(cell[1]) + ": "
+                + Numbers.withUnit(Numbers::compact, values[cell[0]][cell[1]], unit);
+    }
+
+    @Override
+    protected void hovered(double x, double y) {
+        int[] cell = Double.isNaN(x) ? null : geometry.cellAt(x, y);
+        boolean same = cell == null ? hoveredCell == null
+                : hoveredCell != null && cell[0] == hoveredCell[0] && cell[1] == hoveredCell[1];
+        if (!same) {
+            hoveredCell = cell;
+            redraw();
+        }
+    }
+
+    @Override
+    protected void clicked(double x, double y) {
+        int[] cell = geometry.cellAt(x, y);
+        if (cell == null) {
+            return;
+        }
+        select(cell[0], cell[1]);
+        if (onCellClicked != null) {
+            onCellClicked.cellClicked(cell[0], cell[1]);
+        }
+    }
+
+    private void contentChanged() {
+        cells = null;
+        redraw();
+    }
+
+    /** One pixel per cell, drawn scaled without smoothing: fast for large matrices, crisp for small ones. */
+    private WritableImage cellImage(ValueRange range) {
+        if (cells == null) {
+            int rows = values.length;
+            int cols = columnLabels.size();
+            cells = new WritableImage(cols, rows);
+            PixelWriter px = cells.getPixelWriter();
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    px.setArgb(c, r, colorMap.argb(range.fraction(values[r][c])));
+                }
+            }
+        }
+        return cells;
+    }
+
+    private void drawGridLines(GraphicsContext g) {
+        if (geometry.cellWidth() < 10 || geometry.cellHeight() < 10) {
+            return;
+        }
+        g.setStroke(Color.WHITE);
+        g.setLineWidth(1);
+        for (int c = 1; c < geometry.cols(); c++) {
+            double x = Math.round(geometry.cellX(c)) + 0.5;
+            g.strokeLine(x, geometry.y(), x, geometry.y() + geometry.height());
+        }
+        for (int r = 1; r < geometry.rows(); r++) {
+            double y = Math.round(geometry.cellY(r)) + 0.5;
+            g.strokeLine(geometry.x(), y, geometry.x() + geometry.width(), y);
+        }
+    }
+
+    private void outline(GraphicsContext g, int[] cell, Color color, double width) {
+        if (cell == null) {
+            return;
+        }
+        g.setStroke(color);
+        g.setLineWidth(width);
+        g.strokeRect(geometry.cellX(cell[1]) + width / 2, geometry.cellY(cell[0]) + width / 2,
+                Math.max(1, geometry.cellWidth() - width), Math.max(1, geometry.cellHeight() - width));
+    }
+
+    private void drawRowLabels(GraphicsContext g, double fh, double left) {
+        g.setFill(INK);
+        g.setTextAlign(TextAlignment.RIGHT);
+        g.setTextBaseline(VPos.CENTER);
+        int step = (int) Math.max(1, Math.ceil(fh / geometry.cellHeight()));
+        for (int r = 0; r < geometry.rows(); r += step) {
+            g.fillText(rowLabels.get(r), left - 6, geometry.centerY(r), left - 8);
+        }
+    }
+
+    private void drawColumnLabels(GraphicsContext g, double fh, boolean horizontal, double room) {
+        g.setFill(INK);
+        double below = geometry.y() + geometry.height() + 4;
+        if (horizontal) {
+            g.setTextAlign(TextAlignment.CENTER);
+            g.setTextBaseline(VPos.TOP);
+            for (int c = 0; c < geometry.cols(); c++) {
+                g.fillText(columnLabels.get(c), geometry.centerX(c), below);
+            }
+            return;
+        }
+        int step = (int) Math.max(1, Math.ceil(fh / geometry.cellWidth()));
+        g.setTextAlign(TextAlignment.RIGHT);
+        g.setTextBaseline(VPos.CENTER);
+        for (int c = 0; c < geometry.cols(); c += step) {
+            g.save();
+            g.translate(geometry.centerX(c), below);
+            g.rotate(-90);
+            g.fillText(columnLabels.get(c), 0, 0, room);
+            g.restore();
+        }
+    }
+
+    private static void drawMessage(GraphicsContext g, double w, double h, String message) {
+        g.setFill(MUTED);
+        g.setTextAlign(TextAlignment.CENTER);
+        g.setTextBaseline(VPos.CENTER);
+        g.fillText(message, w / 2, h / 2);
+    }
+
+    private static double widest(List<String> labels) {
+        double max = 0;
+        for (String s : labels) {
+            max = Math.max(max, textWidth(s));
+        }
+        return max;
+    }
+
+    private static List<String> labels(List<String> given, int count, String what) {
+        if (given == null) {
+            List<String> numbered = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                numbered.add(Integer.toString(i));
+            }
+            return numbered;
+        }
+        if (given.size() != count) {
+            throw new IllegalArgumentException("the heatmap has " + count + " " + what + "s but " + given.size() + " "
+                    + what + " labels");
+        }
+        return List.copyOf(given);
+    }
+}
