@@ -20,6 +20,7 @@ import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import org.lvlmworkbench.core.jobs.Cancellation;
 import org.lvlmworkbench.core.jobs.Progress;
 import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.loading.ModelLoader;
@@ -214,7 +215,10 @@ public final class ModelSession implements AutoCloseable {
                 status.set(job.title() + " …");
             });
             Progress p = Progress.of(job::isCancelRequested, (fraction, message) -> report(job, fraction, message));
-            T value = work.run(p, partial -> deliver(job, () -> onPartial.accept(partial)));
+            // The flag also reaches inside forward passes (before each layer and matrix product), so
+            // Cancel stops a long prefill within about one matrix product.
+            T value = Cancellation.watching(job::isCancelRequested,
+                    () -> work.run(p, partial -> deliver(job, () -> onPartial.accept(partial))));
             job.ended(Job.State.SUCCEEDED, value, null);
             String took = String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
             deliver(job, () -> {

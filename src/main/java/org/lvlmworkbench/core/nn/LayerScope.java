@@ -3,6 +3,7 @@ package org.lvlmworkbench.core.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import java.util.function.Supplier;
+import org.lvlmworkbench.core.jobs.Cancellation;
 
 /**
  * Runs one layer so that its intermediates are freed when it returns: only its output survives,
@@ -19,6 +20,7 @@ public final class LayerScope {
     }
 
     public static NDArray run(Supplier<NDArray> layer) {
+        Cancellation.check();
         NDArray out;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();

@@ -25,6 +25,7 @@ public final class Linear implements LinearMap {
 
     @Override
     public NDArray apply(NDArray x) {
+        org.lvlmworkbench.core.jobs.Cancellation.check();
         return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import org.lvlmworkbench.core.jobs.Cancellation;
 import org.lvlmworkbench.core.safetensors.DType;
 
 /**
@@ -69,6 +70,7 @@ public final class MappedLinear implements LinearMap {
 
     @Override
     public NDArray apply(NDArray x) {
+        Cancellation.check();
         Shape shape = x.getShape();
         long in = shape.get(shape.dimension() - 1);
         if (in != weight.cols()) {
