@@ -17,6 +17,8 @@ import org.lvlmworkbench.core.analysis.AnalysisCharts;
 import org.lvlmworkbench.core.analysis.AnalysisJson;
 import org.lvlmworkbench.core.analysis.Analyses;
 import org.lvlmworkbench.core.analysis.ResultCache;
+import org.lvlmworkbench.core.analysis.SpectraResult;
+import org.lvlmworkbench.core.analysis.spectra.SpectraCache;
 import org.lvlmworkbench.core.analysis.evolution.EvolutionResult;
 import org.lvlmworkbench.core.analysis.evolution.EvolutionSettings;
 import org.lvlmworkbench.core.analysis.evolution.LensMode;
@@ -61,8 +63,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = {"-n", "--items"}, defaultValue = "24", description = "probe items to use (${DEFAULT-VALUE})")
     int items;
 
-    @Option(names = "--what", split = ",", defaultValue = "evolution,cka,tokens",
-            description = "analyses: evolution, cka, tokens (${DEFAULT-VALUE})")
+    @Option(names = "--what", split = ",", defaultValue = "evolution,cka,tokens,spectra",
+            description = "analyses: evolution, cka, tokens, spectra (${DEFAULT-VALUE})")
     List<String> what;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "where JSON and PNG files go")
@@ -121,8 +123,20 @@ final class AnalyzeCommand implements Callable<Integer> {
                         log.printf("tokens: %d items, %d image tokens each%n", r.items().size(),
                                 r.items().isEmpty() ? 0 : r.items().get(0).imagePositions().length);
                     }
+                    case "spectra" -> {
+                        // Whitened spectra calibrate on (at most 16 of) the probe items.
+                        ProbeSet calibration = new ProbeSet(probes.name(), probes.items().subList(0,
+                                Math.min(16, probes.size())));
+                        SpectraResult r = Analyses.spectra(m, calibration, new SpectraCache(spectraCache(cache)),
+                                progress, null);
+                        write("spectra", fingerprint, probes, java.util.Map.of("whitened", true, "calibration_items",
+                                calibration.size()), r, AnalysisCharts.spectra(r));
+                        log.printf("spectra: %d matrices (%d spectra computed, %d from the cache), median effective rank "
+                                + "%.0f %% of min(m, n)%n", r.matrices().size(), r.computed(), r.fromCache(),
+                                100 * medianEffectiveRank(r));
+                    }
                     default -> throw new IllegalArgumentException("--what: unknown analysis '" + analysis
-                            + "' (evolution, cka, tokens)");
+                            + "' (evolution, cka, tokens, spectra)");
                 }
                 log.printf("  %s: %.1f s%n", analysis, (System.nanoTime() - t0) / 1e9);
                 log.flush();
@@ -151,6 +165,22 @@ final class AnalyzeCommand implements Callable<Integer> {
             case "raw" -> LensMode.RAW;
             default -> throw new IllegalArgumentException("--lens must be normed or raw, not '" + lens + "'");
         };
+    }
+
+    /** The spectra cache beside the results cache (or a throwaway one with --no-cache). */
+    private static Path spectraCache(ResultCache cache) {
+        try {
+            return cache.dir() != null ? cache.dir().resolveSibling("spectra")
+                    : Files.createTempDirectory("lvlm-spectra");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double medianEffectiveRank(SpectraResult r) {
+        double[] v = r.matrices().stream().mapToDouble(s -> s.effectiveRankRoyVetterli() / Math.min(s.rows(), s.cols()))
+                .sorted().toArray();
+        return v.length == 0 ? Double.NaN : v[v.length / 2];
     }
 
     private static String label(int transition) {

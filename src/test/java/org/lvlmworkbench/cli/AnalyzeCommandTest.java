@@ -25,7 +25,7 @@ class AnalyzeCommandTest {
         try {
             CliRun first = CliRun.of("analyze", "-n", "6", "-o", out.toString());
             assertEquals(0, first.code(), first.err());
-            for (String name : List.of("evolution", "cka", "tokens")) {
+            for (String name : List.of("evolution", "cka", "tokens", "spectra")) {
                 JsonObject doc = JsonParser.parseString(Files.readString(out.resolve(name + ".json"))).getAsJsonObject();
                 assertEquals(name, doc.get("analysis").getAsString());
                 assertEquals(16, doc.get("model_fingerprint").getAsString().length());
@@ -47,7 +47,8 @@ class AnalyzeCommandTest {
                 assertTrue(image.getWidth() > 300 && image.getHeight() > 200, png + " is an image");
             }
             try (Stream<Path> s = Files.list(Path.of(cache))) {
-                assertEquals(3, s.filter(p -> p.toString().endsWith(".json.gz")).count(), "one cached result each");
+                assertEquals(3, s.filter(p -> p.toString().endsWith(".json.gz")).count(),
+                        "one cached result each (spectra are cached per matrix, beside)");
             }
             String before = Files.readString(out.resolve("cka.json"));
             CliRun second = CliRun.of("analyze", "-n", "6", "-o", out.toString());

@@ -7,6 +7,10 @@ import org.lvlmworkbench.core.analysis.evolution.ItemEvolution;
 import org.lvlmworkbench.core.analysis.evolution.KnowledgeEvolution;
 import org.lvlmworkbench.core.analysis.probe.ProbeSet;
 import org.lvlmworkbench.core.analysis.similarity.LayerSimilarity;
+import org.lvlmworkbench.core.analysis.spectra.CalibrationGrams;
+import org.lvlmworkbench.core.analysis.spectra.MatrixSpectrum;
+import org.lvlmworkbench.core.analysis.spectra.SpectraAnalysis;
+import org.lvlmworkbench.core.analysis.spectra.SpectraCache;
 import org.lvlmworkbench.core.analysis.similarity.SimilarityResult;
 import org.lvlmworkbench.core.analysis.similarity.SimilaritySettings;
 import org.lvlmworkbench.core.analysis.tokens.ItemTokenImportance;
@@ -58,6 +62,22 @@ public final class Analyses {
         SimilarityResult r = LayerSimilarity.run(model, probes, settings, progress);
         cache.put(key, r);
         return r;
+    }
+
+    /**
+     * Singular spectra of every linear weight, streamed to {@code onMatrix}; whitened (SVD-LLM) ones too
+     * when {@code calibration} is given (its items' prompt passes give each weight's input Gram). The
+     * spectra cache ({@link SpectraCache}, per matrix) makes a second run read instead of decompose.
+     */
+    public static SpectraResult spectra(LoadedModel model, ProbeSet calibration, SpectraCache cache, Progress progress,
+            Consumer<MatrixSpectrum> onMatrix) {
+        CalibrationGrams grams = calibration == null ? null : new CalibrationGrams(model, calibration.items());
+        SpectraAnalysis.Report report = new SpectraAnalysis(model, cache, grams).run(progress,
+                onMatrix != null ? onMatrix : s -> { });
+        return new SpectraResult(model.folder().toString(), calibration == null ? null : calibration.name(),
+                calibration == null ? null : calibration.fingerprint(), grams != null, report.computed(),
+                report.fromCache(), report.calibrationPasses(),
+                report.spectra().stream().map(SpectraResult.Summary::of).toList(), report.spectra());
     }
 
     public static TokenImportanceResult tokens(LoadedModel model, ProbeSet probes, VisualTokenSettings settings,

@@ -152,6 +152,75 @@ public final class AnalysisCharts {
         return out;
     }
 
+    public static Map<String, BufferedImage> spectra(SpectraResult r) {
+        Map<String, BufferedImage> out = new LinkedHashMap<>();
+        for (String component : new String[] {"text", "vision"}) {
+            List<SpectraResult.Summary> rows = r.matrices().stream().filter(m -> m.component().equals(component))
+                    .toList();
+            if (rows.isEmpty()) {
+                continue;
+            }
+            List<String> roles = rows.stream().map(SpectraResult.Summary::role).distinct().toList();
+            int layers = rows.stream().mapToInt(SpectraResult.Summary::layer).max().orElse(0) + 1;
+            double[][] v = new double[layers][roles.size()];
+            for (double[] row : v) {
+                java.util.Arrays.fill(row, Double.NaN);
+            }
+            for (SpectraResult.Summary m : rows) {
+                v[m.layer()][roles.indexOf(m.role())] = m.effectiveRankRoyVetterli() / Math.min(m.rows(), m.cols());
+            }
+            List<String> blocks = new ArrayList<>();
+            for (int l = 0; l < layers; l++) {
+                blocks.add("block " + l);
+            }
+            out.put("spectra-" + component + "-effective-rank", Heatmap.builder(v).rowLabels(blocks).columnLabels(roles)
+                    .title("Effective rank (Roy & Vetterli) of each " + component + " weight, as a fraction of min(m, n)")
+                    .xTitle("matrix").yTitle(component + " block").colorBarLabel("effective rank / min(m, n)")
+                    .colorMap(ColorMap.VIRIDIS).range(0, 1).annotate(roles.size() * layers <= 400).build()
+                    .render(W, Math.max(H, 160 + 24 * layers)));
+        }
+        List<org.lvlmworkbench.core.analysis.spectra.MatrixSpectrum> text = r.spectra().stream()
+                .filter(s -> s.component().equals("text")).toList();
+        if (!text.isEmpty()) {
+            int middle = text.stream().mapToInt(s -> s.layer()).max().orElse(0) / 2;
+            LineChart.Builder b = LineChart.builder().logY(true)
+                    .title("Singular values of block " + middle + "'s weights, normalised by the largest")
+                    .xTitle("index / min(m, n)").yTitle("σ_i / σ_1");
+            for (var s : text.stream().filter(s -> s.layer() == middle).toList()) {
+                double[] sigma = s.singularValues();
+                double[] x = new double[sigma.length];
+                double[] y = new double[sigma.length];
+                for (int i = 0; i < sigma.length; i++) {
+                    x[i] = (i + 1.0) / sigma.length;
+                    y[i] = sigma[0] == 0 ? Double.NaN : sigma[i] / sigma[0];
+                }
+                b.series(s.role(), x, y);
+            }
+            out.put("spectra-text-block" + middle, b.build().render(W, H));
+            var down = text.stream().filter(s -> s.layer() == middle && s.whitened() != null).findFirst();
+            if (down.isPresent()) {
+                var s = down.get();
+                double[] loss = s.whitened().truncationLoss();
+                double[] energy = s.energyRetained();
+                double[] x = new double[loss.length];
+                double[] lossY = new double[loss.length];
+                double[] plainY = new double[loss.length];
+                for (int k = 0; k < loss.length; k++) {
+                    x[k] = k;
+                    lossY[k] = loss[0] == 0 ? 0 : loss[k] / loss[0];
+                    plainY[k] = 1 - energy[Math.min(k, energy.length - 1)];
+                }
+                out.put("spectra-whitened-" + s.role() + "-block" + middle, LineChart.builder()
+                        .title(s.name() + ": what truncating to rank k discards")
+                        .xTitle("rank k").yTitle("discarded: ‖(W − W_k)X‖² / ‖WX‖² (whitened), Σ_{i>k} σ_i² / Σσ² (plain)")
+                        .series("SVD-LLM: output error", x, lossY)
+                        .series("plain SVD: weight energy", x, plainY)
+                        .marker(s.breakEvenRank(), "break-even rank " + s.breakEvenRank()).build().render(W, H));
+            }
+        }
+        return out;
+    }
+
     public static Map<String, BufferedImage> tokens(TokenImportanceResult r) {
         Map<String, BufferedImage> out = new LinkedHashMap<>();
         for (ItemTokenImportance item : r.items().stream().limit(OVERLAY_ITEMS).toList()) {
