@@ -4,7 +4,7 @@
     svd_bench.py [--rows 4096] [--cols 11008] [--dtype float32|float64] [--threads N] [--seed 0]
 
 Draws a standard Gaussian rows x cols matrix (not timed), computes its singular values once
-(torch.set_num_threads(N), N defaulting to the machine's cores) and prints one JSON line:
+(torch.set_num_threads(N), N defaulting to the machine's cores) and prints one line, BENCH-RESULT and JSON:
 {"seconds": ..., "threads": ..., "torch": ..., "rows": ..., "cols": ..., "dtype": ..., "sigma_max": ...}.
 The Java side's figure for the same shape comes from SingularValues.timeSeconds(rows, cols, seed).
 """
@@ -31,7 +31,8 @@ def main():
     start = time.perf_counter()
     sigma = torch.linalg.svdvals(a)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": round(seconds, 3), "threads": torch.get_num_threads(), "torch": torch.__version__,
+    # The bench reads the one line that starts with BENCH-RESULT (as bench_transformers.py prints it).
+    print("BENCH-RESULT " + json.dumps({"seconds": round(seconds, 3), "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "rows": args.rows, "cols": args.cols, "dtype": args.dtype,
                       "sigma_max": float(sigma[0])}))
 

@@ -26,6 +26,18 @@ final class BenchCommand implements Callable<Integer> {
             + "attention only")
     boolean quick;
 
+    @Option(names = "--analysis", description = "instead: time each analysis on the shipped samples (nothing "
+            + "cached) and the singular values of a 4096×11008 matrix against torch.linalg.svdvals")
+    boolean analysis;
+
+    @Option(names = "--analysis-items", defaultValue = "24", description = "probe items per analysis with --analysis "
+            + "(${DEFAULT-VALUE})")
+    int analysisItems;
+
+    @Option(names = "--svd", defaultValue = "4096x11008", description = "the matrix shape timed with --analysis "
+            + "(${DEFAULT-VALUE})")
+    String svd;
+
     @Option(names = "--shape", defaultValue = "tinyllama-1.1b", description = "tiny, tinyllama-1.1b (default) or llava-7b")
     String shape;
 
@@ -75,6 +87,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (analysis) {
+            return analysisBench();
+        }
         List<DType> types = new ArrayList<>();
         for (String d : dtypes) {
             types.add(switch (d.strip().toLowerCase(Locale.ROOT)) {
@@ -100,6 +115,30 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.print(report.table());
         out.println("json: " + settings.json().toAbsolutePath().normalize());
+        out.flush();
+        return 0;
+    }
+
+    private int analysisBench() {
+        String[] shape = svd.toLowerCase(Locale.ROOT).split("x");
+        if (shape.length != 2) {
+            throw new IllegalArgumentException("--svd takes ROWSxCOLS, e.g. 4096x11008, not '" + svd + "'");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        com.google.gson.JsonObject r = org.lvlmworkbench.core.bench.AnalysisBench.run(
+                org.lvlmworkbench.core.bench.AnalysisBench.shippedSamples(
+                        org.lvlmworkbench.core.sample.SampleModel.samplesFolder()),
+                analysisItems, PythonSide.choosePython(python, System.getenv(PythonSide.ENV)), work,
+                Integer.parseInt(shape[0].strip()), Integer.parseInt(shape[1].strip()), timeout, line -> {
+                    err.println(line);
+                    err.flush();
+                });
+        Path file = json != null ? json : work.resolve("analysis-bench.json");
+        org.lvlmworkbench.core.bench.AnalysisBench.write(r, file);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println();
+        out.print(org.lvlmworkbench.core.bench.AnalysisBench.table(r));
+        out.println("json: " + file.toAbsolutePath().normalize());
         out.flush();
         return 0;
     }
