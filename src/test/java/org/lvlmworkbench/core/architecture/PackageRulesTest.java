@@ -92,6 +92,14 @@ class PackageRulesTest {
     }
 
     @Test
+    void mathRenderingAndJobsArePlainJava() {
+        // Usable from any thread and any face, and testable without the engine.
+        assertNoUse("core.linalg.", List.of("ai.djl.", "org.bytedeco."));
+        assertNoUse("core.render.", List.of("ai.djl.", "org.bytedeco.", "java.awt.Window", "java.awt.Frame"));
+        assertNoUse("core.jobs.", List.of("ai.djl.", "org.bytedeco."));
+    }
+
+    @Test
     void facesHoldNoTensors() {
         assertNoUse("app.", List.of("ai.djl.", "org.bytedeco."));
         assertNoUse("cli.", List.of("ai.djl.", "org.bytedeco."));
