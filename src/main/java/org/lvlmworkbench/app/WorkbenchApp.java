@@ -11,7 +11,11 @@ import javafx.stage.Stage;
 import org.lvlmworkbench.app.session.ModelSession;
 import org.lvlmworkbench.app.session.WorkbenchView;
 import org.lvlmworkbench.app.views.ask.AskView;
+import org.lvlmworkbench.app.views.evolution.EvolutionView;
 import org.lvlmworkbench.app.views.model.ModelView;
+import org.lvlmworkbench.app.views.similarity.SimilarityView;
+import org.lvlmworkbench.app.views.spectra.SpectraView;
+import org.lvlmworkbench.app.views.tokens.TokensView;
 import org.lvlmworkbench.core.sample.SampleModel;
 import org.lvlmworkbench.core.sample.ShapesEvalSet;
 
@@ -32,7 +36,11 @@ public final class WorkbenchApp extends Application {
         // The navigator lists these in order; a new view is one more line here.
         List<WorkbenchView> views = List.of(
                 new ModelView(session),
-                new AskView(session, examples));
+                new AskView(session, examples),
+                new EvolutionView(session, examples),
+                new SimilarityView(session, examples),
+                new TokensView(session, examples),
+                new SpectraView(session, examples));
         FXMLLoader loader = new FXMLLoader(WorkbenchApp.class.getResource("shell.fxml"));
         loader.setControllerFactory(type -> new ShellController(session, views, stage));
         Parent root = loader.load();

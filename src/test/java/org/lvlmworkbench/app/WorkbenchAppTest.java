@@ -54,7 +54,8 @@ class WorkbenchAppTest {
     @Test
     void navigatesBetweenModelAndAskAndAnswersAnExample() throws Exception {
         ListView<WorkbenchView> navigator = ROBOT.lookup(".navigator").queryListView();
-        assertEquals(List.of("Model", "Ask"), navigator.getItems().stream().map(WorkbenchView::title).toList());
+        assertEquals(List.of("Model", "Ask", "Knowledge evolution", "Layer similarity", "Visual tokens", "Spectra"),
+                navigator.getItems().stream().map(WorkbenchView::title).toList());
 
         TableView<?> table = ROBOT.lookup(".component-table").queryAs(TableView.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !table.getItems().isEmpty());

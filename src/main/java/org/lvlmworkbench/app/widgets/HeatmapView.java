@@ -13,11 +13,20 @@ import javafx.scene.text.TextAlignment;
  * A matrix of values as coloured cells with row and column labels and a colour bar. Hovering shows
  * "row · column: value unit"; a click selects the cell (outlined) and tells the
  * {@link #setOnCellClicked listener}. NaN cells mean "no value" and stay grey. Labels are thinned
- * when the cells are smaller than the text, so a 576 × 576 map stays readable.
+ * when the cells are smaller than the text, so a 576 × 576 map stays readable. {@link Mark}s draw a
+ * line along a cell's left edge (where a stage begins) and add their label to its read-out.
  */
 public final class HeatmapView extends CanvasWidget {
 
+    /**
+     * A boundary drawn on the left edge of cell {@code (row, col)}: white, or orange-red when
+     * {@code alert}; {@code label} joins the cell's read-out ("critical", "mutation").
+     */
+    public record Mark(int row, int col, String label, boolean alert) {
+    }
+
     private static final Color NO_VALUE = Color.web("#eceef3");
+    private static final Color ALERT = Color.web("#ff5a36");
 
     private double[][] values = new double[0][0];
     private List<String> rowLabels = List.of();
@@ -26,6 +35,8 @@ public final class HeatmapView extends CanvasWidget {
     private ValueRange fixedRange;
     private String valueLabel = "";
     private String unit = "";
+    private List<Mark> marks = List.of();
+    private String placeholder = "no data";
     private CellListener onCellClicked;
     private int selectedRow = -1;
     private int selectedCol = -1;
@@ -38,6 +49,8 @@ public final class HeatmapView extends CanvasWidget {
     }
 
     /**
+     * Replaces the matrix and clears the {@link #setMarks marks}.
+     *
      * @param values       {@code [rows][cols]}, NaN where there is no value
      * @param rowLabels    one per row, or null for 0, 1, 2…
      * @param columnLabels one per column, or null for 0, 1, 2…
@@ -56,10 +69,41 @@ public final class HeatmapView extends CanvasWidget {
         this.rowLabels = labels(rowLabels, rows, "row");
         this.columnLabels = labels(columnLabels, cols, "column");
         this.values = copy;
+        this.marks = List.of();
         if (selectedRow >= rows || selectedCol >= cols) {
             clearSelection();
         }
         contentChanged();
+    }
+
+    /**
+     * Shows {@code data} whole: its values and labels, its fixed range (or the data's own when it
+     * has none), its caption and its marks. The selection is kept when it still fits.
+     */
+    public void show(HeatmapData data) {
+        setData(data.values(), data.rowLabels(), data.columnLabels());
+        fixedRange = data.range();
+        valueLabel = data.valueLabel();
+        unit = data.unit();
+        setMarks(data.marks());
+    }
+
+    /** Boundaries on cells of the current matrix (see {@link Mark}); marks outside it are refused. */
+    public void setMarks(List<Mark> marks) {
+        for (Mark m : marks) {
+            if (m.row() < 0 || m.row() >= values.length || m.col() < 0 || m.col() >= columnLabels.size()) {
+                throw new IndexOutOfBoundsException("mark '" + m.label() + "' at (" + m.row() + ", " + m.col()
+                        + ") is outside the " + values.length + " × " + columnLabels.size() + " heatmap");
+            }
+        }
+        this.marks = List.copyOf(marks);
+        contentChanged();
+    }
+
+    /** What an empty heatmap says ("no data" by default). */
+    public void setPlaceholder(String text) {
+        this.placeholder = text;
+        redraw();
     }
 
     public void setColorMap(ColorMap map) {
@@ -128,7 +172,7 @@ public final class HeatmapView extends CanvasWidget {
         int cols = columnLabels.size();
         if (rows == 0 || cols == 0) {
             geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
-            drawMessage(g, w, h, "no data");
+            drawMessage(g, w, h, placeholder);
             return;
         }
         double fh = textHeight();
@@ -153,6 +197,7 @@ public final class HeatmapView extends CanvasWidget {
         g.setImageSmoothing(false);
         g.drawImage(cellImage(range), left, top, plotW, plotH);
         drawGridLines(g);
+        drawMarks(g);
         outline(g, hoveredCell, Color.gray(1, 0.9), 1.5);
         outline(g, selection(), INK, 2.5);
         drawRowLabels(g, fh, left);
@@ -166,8 +211,14 @@ public final class HeatmapView extends CanvasWidget {
         if (cell == null) {
             return "";
         }
-        return rowLabels.get(cell[0]) + " · " + columnLabels.get(cell[1]) + ": "
-                + Numbers.withUnit(Numbers::compact, values[cell[0]][cell[1]], unit);
+        StringBuilder text = new StringBuilder(rowLabels.get(cell[0]) + " · " + columnLabels.get(cell[1]) + ": "
+                + Numbers.withUnit(Numbers::compact, values[cell[0]][cell[1]], unit));
+        for (Mark m : marks) {
+            if (m.row() == cell[0] && m.col() == cell[1]) {
+                text.append(" · ").append(m.label());
+            }
+        }
+        return text.toString();
     }
 
     @Override
@@ -227,6 +278,20 @@ public final class HeatmapView extends CanvasWidget {
         for (int r = 1; r < geometry.rows(); r++) {
             double y = Math.round(geometry.cellY(r)) + 0.5;
             g.strokeLine(geometry.x(), y, geometry.x() + geometry.width(), y);
+        }
+    }
+
+    /** Each mark as a bar along its cell's left edge, with a dark rim so a white bar shows on light cells too. */
+    private void drawMarks(GraphicsContext g) {
+        double bar = Math.max(2, Math.min(5, geometry.cellWidth() * 0.12));
+        for (Mark m : marks) {
+            double x = geometry.cellX(m.col());
+            double top = geometry.cellY(m.row()) + 1;
+            double height = Math.max(1, geometry.cellHeight() - 2);
+            g.setFill(INK);
+            g.fillRect(x - 1, top, bar + 2, height);
+            g.setFill(m.alert() ? ALERT : Color.WHITE);
+            g.fillRect(x, top + 1, bar, Math.max(1, height - 2));
         }
     }
 

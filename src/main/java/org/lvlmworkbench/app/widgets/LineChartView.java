@@ -136,7 +136,8 @@ public final class LineChartView extends CanvasWidget {
         drawMarkers(g);
         g.save();
         g.beginPath();
-        g.rect(plot.left(), plot.top() - 4, plot.width(), plot.height() + 8);
+        // Room for a whole dot on the first and last x, not only above and below.
+        g.rect(plot.left() - 4, plot.top() - 4, plot.width() + 8, plot.height() + 8);
         g.clip();
         for (int s = 0; s < series.size(); s++) {
             drawSeries(g, series.get(s), PALETTE[s % PALETTE.length]);
@@ -249,7 +250,8 @@ public final class LineChartView extends CanvasWidget {
             tickWidth = Math.max(tickWidth, textWidth(yTickLabel(probe, h, t)));
         }
         double left = 8 + (yLabel.isEmpty() ? 0 : fh + 6) + tickWidth + 6;
-        double top = fh + 14;
+        // The legend wraps onto as many lines as the names need; the plot starts below it.
+        double top = fh + 14 + (legendLines(left, w) - 1) * (fh + 4);
         double bottom = fh + 10 + (xLabel.isEmpty() ? 0 : fh + 4);
         double width = w - left - 14;
         double height = h - top - bottom;
@@ -319,6 +321,8 @@ public final class LineChartView extends CanvasWidget {
     private void drawMarkers(GraphicsContext g) {
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.TOP);
+        // Right edge of the last label on each text line: a label that would overlap goes a line lower.
+        List<Double> lineEnds = new ArrayList<>();
         for (Marker m : markers) {
             if (m.x() < plot.xMin() || m.x() > plot.xMax()) {
                 continue;
@@ -330,7 +334,17 @@ public final class LineChartView extends CanvasWidget {
             g.strokeLine(x, plot.top(), x, plot.top() + plot.height());
             g.setLineDashes();
             g.setFill(MUTED);
-            g.fillText(m.label(), x + 3, plot.top() + 2);
+            int line = 0;
+            while (line < lineEnds.size() && lineEnds.get(line) > x) {
+                line++;
+            }
+            double end = x + 3 + textWidth(m.label()) + 4;
+            if (line == lineEnds.size()) {
+                lineEnds.add(end);
+            } else {
+                lineEnds.set(line, end);
+            }
+            g.fillText(m.label(), x + 3, plot.top() + 2 + line * (textHeight() + 2));
         }
     }
 
@@ -367,14 +381,35 @@ public final class LineChartView extends CanvasWidget {
         g.setTextBaseline(VPos.CENTER);
         for (int s = 0; s < series.size(); s++) {
             String name = series.get(s).name();
+            double entry = legendEntryWidth(name);
+            if (x > plot.left() && x + entry - 16 > w) {
+                x = plot.left();
+                y += textHeight() + 4;
+            }
             g.setFill(PALETTE[s % PALETTE.length]);
             g.fillRect(x, y - 2, 14, 4);
             g.setFill(INK);
             g.fillText(name, x + 18, y);
-            x += 18 + textWidth(name) + 16;
-            if (x > w) {
-                break;
-            }
+            x += entry;
         }
+    }
+
+    /** Lines the legend takes when it starts at {@code left} in a canvas {@code w} wide (at least 1). */
+    private int legendLines(double left, double w) {
+        int lines = 1;
+        double x = left;
+        for (Series s : series) {
+            double entry = legendEntryWidth(s.name());
+            if (x > left && x + entry - 16 > w) {
+                lines++;
+                x = left;
+            }
+            x += entry;
+        }
+        return lines;
+    }
+
+    private static double legendEntryWidth(String name) {
+        return 18 + textWidth(name) + 16;
     }
 }
