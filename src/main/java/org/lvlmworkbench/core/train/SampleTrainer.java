@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -155,9 +156,18 @@ public final class SampleTrainer {
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
             params.forEach((name, p) -> grads.put(name, p.getGradient()));
-            double norm = adam.step(grads, step, lr, config.weightDecay(), config.clipNorm());
-            grads.values().forEach(g -> g.muli(0f));
-            return Double.isFinite(norm) ? lossValue : Double.NaN;
+            // The update writes into leaf parameters in place, which autograd allows only with grad mode
+            // off. The engine keeps that mode per thread and turns it off only on the thread that started
+            // the engine, so it is set here, whatever thread trains.
+            boolean gradMode = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                double norm = adam.step(grads, step, lr, config.weightDecay(), config.clipNorm());
+                grads.values().forEach(g -> g.muli(0f));
+                return Double.isFinite(norm) ? lossValue : Double.NaN;
+            } finally {
+                JniUtils.setGradMode(gradMode);
+            }
         }
     }
 

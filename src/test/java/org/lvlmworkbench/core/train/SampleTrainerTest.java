@@ -23,6 +23,26 @@ class SampleTrainerTest {
     @TempDir
     Path dir;
 
+    /**
+     * PyTorch keeps grad mode per thread, on by default; the engine turns it off only on the thread that
+     * started it. Training on any other thread (the app's worker, a test runner's) must still work.
+     */
+    @Test
+    void trainsOnAThreadWhereGradModeIsOn() throws Exception {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                new SampleTrainer(dir.resolve("g"), TrainConfig.tiny(2), p -> { }).train(() -> false);
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        assertEquals(null, failure[0], () -> "training failed: " + failure[0]);
+    }
+
     @Test
     void lossFallsOnATinyConfiguration() {
         List<Double> losses = new ArrayList<>();
