@@ -53,13 +53,19 @@ public final class Analyses {
 
     public static SimilarityResult similarity(LoadedModel model, ProbeSet probes, SimilaritySettings settings,
             ResultCache cache, Progress progress) {
+        return similarity(model, probes, settings, cache, progress, null);
+    }
+
+    /** As above, handing {@code onPartial} the estimate so far as minibatches complete. */
+    public static SimilarityResult similarity(LoadedModel model, ProbeSet probes, SimilaritySettings settings,
+            ResultCache cache, Progress progress, Consumer<SimilarityResult> onPartial) {
         String key = ResultCache.key(SIMILARITY, ModelFingerprint.of(model.folder()), probes.fingerprint(), settings);
         var cached = cache.get(key, SimilarityResult.class);
         if (cached.isPresent()) {
             progress.update(1, "layer similarity: from the cache");
             return cached.get();
         }
-        SimilarityResult r = LayerSimilarity.run(model, probes, settings, progress);
+        SimilarityResult r = LayerSimilarity.run(model, probes, settings, progress, onPartial);
         cache.put(key, r);
         return r;
     }

@@ -87,10 +87,13 @@ public final class SimilarityViewModel {
         }
         ProbeSource.Spec spec = source.spec();
         show(null);
-        lastRun = session.run("Layer similarity · " + spec.describe(), progress -> {
-            progress.update(Double.NaN, "Reading the probe set …");
-            return Analyses.similarity(m, spec.build(), SimilaritySettings.defaults(), cache, progress);
-        }, this::show);
+        // The estimate so far is shown as minibatches complete, so the matrices fill in while the run goes on.
+        lastRun = session.<SimilarityResult, SimilarityResult>stream("Layer similarity · " + spec.describe(),
+                (progress, publish) -> {
+                    progress.update(Double.NaN, "Reading the probe set …");
+                    return Analyses.similarity(m, spec.build(), SimilaritySettings.defaults(), cache, progress,
+                            publish::accept);
+                }, this::show, this::show);
         return lastRun;
     }
 

@@ -35,6 +35,16 @@ public final class LayerSimilarity {
 
     public static SimilarityResult run(LoadedModel model, ProbeSet probes, SimilaritySettings settings,
             Progress progress) {
+        return run(model, probes, settings, progress, null);
+    }
+
+    /**
+     * As {@link #run(LoadedModel, ProbeSet, SimilaritySettings, Progress)}, handing {@code onPartial} the
+     * estimate so far after every item that completed a minibatch (the full minibatches summed; rows
+     * waiting for the next minibatch are not in it), so a view fills in while the probe set runs.
+     */
+    public static SimilarityResult run(LoadedModel model, ProbeSet probes, SimilaritySettings settings,
+            Progress progress, java.util.function.Consumer<SimilarityResult> onPartial) {
         int textEntries = model.model().decoder().numLayers() + 1;
         int visionEntries = (int) model.model().hookPoints().stream()
                 .filter(p -> p.startsWith("vision.blocks.") && p.endsWith(".resid_post")).count() + 1;
@@ -48,6 +58,7 @@ public final class LayerSimilarity {
         int lastCount = 0;
         Random draw = new Random(settings.seed());
         int n = probes.size();
+        int batches = 0;
         for (int i = 0; i < n; i++) {
             progress.update((double) i / n, "layer similarity: item " + (i + 1) + " of " + n);
             progress.checkCancelled();
@@ -63,12 +74,31 @@ public final class LayerSimilarity {
                 lastCos[b] += cosine(c.last[b], c.last[b + 1]);
             }
             lastCount++;
+            int before = batches;
+            batches = text.get(TokenSelection.ALL).linear.minibatches();
+            if (onPartial != null && batches > before) {
+                onPartial.accept(result(model, probes, settings, text, visionStream, lastCos, lastCount,
+                        textEntries, visionEntries));
+            }
         }
+        for (TokenSelection s : TokenSelection.values()) {
+            text.get(s).flush(progress);
+        }
+        if (visionStream != null) {
+            visionStream.flush(progress);
+        }
+        progress.update(1, "layer similarity: " + n + " items");
+        return result(model, probes, settings, text, visionStream, lastCos, lastCount, textEntries, visionEntries);
+    }
+
+    /** The matrices and influence of what the accumulators hold now. */
+    private static SimilarityResult result(LoadedModel model, ProbeSet probes, SimilaritySettings settings,
+            Map<TokenSelection, Stream> text, Stream visionStream, double[] lastCos, int lastCount, int textEntries,
+            int visionEntries) {
         List<CkaMatrix> matrices = new ArrayList<>();
         List<LayerInfluence> influence = new ArrayList<>();
         for (TokenSelection s : TokenSelection.values()) {
             Stream st = text.get(s);
-            st.flush(progress);
             if (st.linear.minibatches() == 0) {
                 continue; // e.g. no image tokens in a text-only probe set
             }
@@ -83,7 +113,6 @@ public final class LayerSimilarity {
             influence.add(new LayerInfluence(s, st.influence.influence(), last, st.influence.tokens(0)));
         }
         if (visionStream != null) {
-            visionStream.flush(progress);
             if (visionStream.linear.minibatches() > 0) {
                 matrices.add(new CkaMatrix("vision", TokenSelection.IMAGE, CkaKernel.LINEAR, labels(visionEntries),
                         visionStream.linear.cka(), visionStream.linear.minibatches(), visionStream.linear.examples()));
@@ -91,7 +120,6 @@ public final class LayerSimilarity {
                         visionStream.rbf.cka(), visionStream.rbf.minibatches(), visionStream.rbf.examples()));
             }
         }
-        progress.update(1, "layer similarity: " + n + " items");
         return new SimilarityResult(settings, model.folder().toString(), probes.name(), probes.fingerprint(), matrices,
                 influence);
     }

@@ -19,7 +19,15 @@ class LayerSimilarityTest {
         try (LoadedModel model = ModelLoader.load(Path.of("samples/llava-shapes"))) {
             ProbeSet probes = ProbeSet.fromEvalFile(Path.of("samples/shapes-eval/eval.jsonl"), 12);
             SimilaritySettings settings = new SimilaritySettings(64, 16, 0.5, 3);
-            SimilarityResult r = LayerSimilarity.run(model, probes, settings, Progress.NONE);
+            java.util.List<SimilarityResult> partial = new java.util.ArrayList<>();
+            SimilarityResult r = LayerSimilarity.run(model, probes, settings, Progress.NONE, partial::add);
+            assertTrue(partial.size() >= 2, "the estimate is handed on as minibatches complete: " + partial.size());
+            long previous = 0;
+            for (SimilarityResult p : partial) {
+                long examples = p.matrix("text", TokenSelection.ALL, CkaKernel.LINEAR).examples();
+                assertTrue(examples > previous, "each partial sums more minibatches");
+                previous = examples;
+            }
             int entries = model.model().decoder().numLayers() + 1;
             for (TokenSelection s : TokenSelection.values()) {
                 for (CkaKernel k : CkaKernel.values()) {
