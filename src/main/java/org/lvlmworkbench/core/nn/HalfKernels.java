@@ -8,6 +8,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.lvlmworkbench.core.safetensors.BFloat16;
 import org.lvlmworkbench.core.safetensors.DType;
 
 /**
@@ -130,10 +131,7 @@ final class HalfKernels {
 
     /** One float32 (its bits) rounded to bfloat16 bits, as {@link #narrowToBf16(ByteBuffer, ByteBuffer, long)}. */
     static short narrowToBf16(int bits) {
-        if ((bits & 0x7FFFFFFF) > 0x7F800000) {
-            return (short) (bits >>> 16 | 0x40);
-        }
-        return (short) ((bits + 0x7FFF + (bits >>> 16 & 1)) >>> 16);
+        return BFloat16.round(Float.intBitsToFloat(bits));
     }
 
     /** Whether any of {@code count} 16-bit values from byte {@code from} is NaN or infinite. */
