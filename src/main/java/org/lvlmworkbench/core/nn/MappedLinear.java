@@ -59,6 +59,19 @@ public final class MappedLinear implements LinearMap {
         return weight.toFloatArray();
     }
 
+    /**
+     * Whether this weight is being trained (an F32 view that records gradients): then every use must
+     * go through the engine, since the Java kernels and row gathers are outside autograd.
+     */
+    public boolean training() {
+        return float32View != null && float32View.hasGradient();
+    }
+
+    /** The F32 weight as an engine array over the mapping, or null for a 16-bit weight. */
+    public NDArray float32View() {
+        return float32View;
+    }
+
     public MappedMatrix weight() {
         return weight;
     }
@@ -79,7 +92,7 @@ public final class MappedLinear implements LinearMap {
         long rows = shape.size() / in;
         Shape outShape = shape.slice(0, shape.dimension() - 1).add(weight.rows());
         // The Java kernel is outside autograd: anything that trains takes the engine's product.
-        boolean training = float32View != null && (float32View.hasGradient() || x.hasGradient());
+        boolean training = training() || (float32View != null && x.hasGradient());
         NDArray y = rows <= MATVEC_ROWS && !training ? multiply(x, (int) rows, outShape) : gemm(x);
         return bias == null ? y : y.add(bias);
     }

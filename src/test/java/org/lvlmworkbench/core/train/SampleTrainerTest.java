@@ -92,6 +92,44 @@ class SampleTrainerTest {
         }
     }
 
+    /**
+     * Every tensor the trainer says it trains moves: a weight read outside autograd (a row gather or a
+     * Java kernel over the mapping) would silently stay at its random start.
+     */
+    @Test
+    void everyTrainableTensorMoves() throws Exception {
+        TrainConfig base = TrainConfig.tiny(4);
+        TrainConfig config = new TrainConfig(base.spec(), 4, base.batchSize(), base.turnsPerImage(), base.learningRate(),
+                base.minLearningRateRatio(), base.warmupSteps(), 0.0, base.clipNorm(), base.seed(), 1000, 8, 2);
+        stopAfter(dir.resolve("t"), config, 3, List.of(1, 2, 3));
+        Path start = dir.resolve("start");
+        org.lvlmworkbench.core.sample.RandomLlava.writeFolder(start, config.spec(),
+                org.lvlmworkbench.core.arch.llava.LlavaKeyLayout.LEGACY, DType.F32, 1, config.seed(),
+                new org.lvlmworkbench.core.sample.WordLevelTokenizer(org.lvlmworkbench.core.sample.ShapesWorld.WORDS));
+        Path trained = dir.resolve("t").resolve(SampleTrainer.STATE_DIR).resolve("model/model.safetensors");
+        int unusedVisionLayer = config.spec().visionLayers() - 1;
+        List<String> frozen = new ArrayList<>();
+        try (SafetensorsFile a = SafetensorsFile.open(start.resolve("model.safetensors"));
+                SafetensorsFile b = SafetensorsFile.open(trained);
+                ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            for (String name : a.tensors().keySet()) {
+                if (name.contains("post_layernorm") || name.contains("encoder.layers." + unusedVisionLayer + ".")) {
+                    continue;
+                }
+                float[] x = a.toNDArray(name, m).toFloatArray();
+                float[] y = b.toNDArray(name, m).toFloatArray();
+                double moved = 0;
+                for (int i = 0; i < x.length; i++) {
+                    moved = Math.max(moved, Math.abs(x[i] - y[i]));
+                }
+                if (moved == 0) {
+                    frozen.add(name);
+                }
+            }
+        }
+        assertEquals(List.of(), frozen, "tensors that training never moved");
+    }
+
     private static void stopAfter(Path out, TrainConfig config, int stopStep, List<Integer> expectedSteps) {
         List<Integer> steps = new ArrayList<>();
         SampleTrainer t = new SampleTrainer(out, config, p -> steps.add(p.step()));

@@ -192,7 +192,7 @@ public final class LlamaDecoder implements TextDecoder {
 
     @Override
     public NDArray embed(NDArray ids) {
-        if (embedTokens instanceof MappedLinear reduced) {
+        if (embedTokens instanceof MappedLinear reduced && !reduced.training()) {
             // Only the rows asked for are widened: [B, T] ids → [B, T, hidden].
             MappedMatrix table = reduced.weight();
             long[] rows = ids.toLongArray();
@@ -201,7 +201,8 @@ public final class LlamaDecoder implements TextDecoder {
             table.gatherInto(rows, out);
             return ids.getManager().create(out, ids.getShape().add(table.cols()), DataType.FLOAT32);
         }
-        return Embedding.embedding(ids, ((Linear) embedTokens).weight(), SparseFormat.DENSE).singletonOrThrow();
+        NDArray table = embedTokens instanceof MappedLinear trained ? trained.float32View() : ((Linear) embedTokens).weight();
+        return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**
