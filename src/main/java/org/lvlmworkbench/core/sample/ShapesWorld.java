@@ -69,6 +69,9 @@ public final class ShapesWorld {
 
     private final int size;
     private final long seed;
+    /** A board cell's side and the board's offset from the image's edge, in pixels. */
+    private final int cell;
+    private final int margin;
 
     public ShapesWorld(int size, long seed) {
         if (size < 24) {
@@ -76,6 +79,8 @@ public final class ShapesWorld {
         }
         this.size = size;
         this.seed = seed;
+        this.cell = Math.max(8, size / 3 / 8 * 8);
+        this.margin = (size - 3 * cell) / 2;
     }
 
     public int size() {
@@ -124,18 +129,18 @@ public final class ShapesWorld {
     }
 
     /**
-     * Shapes sit in distinct cells of a 3x3 board (cells of size/3 pixels, rounded down, for sizes that
-     * do not divide by 3), centred with a pixel of jitter. With 48-pixel
-     * images and 8-pixel patches each cell is a 2x2 block of patches, so a shape's corners and
-     * curves land in the same patch positions wherever it is: a tiny vision tower trained from
-     * scratch learns shapes from tens of thousands of images instead of millions.
+     * Shapes sit in distinct cells of a 3x3 board, centred with a pixel of jitter. A cell is size/3
+     * pixels rounded down to a multiple of 8, and the board is centred in the image: with 8-pixel
+     * patches each cell is a whole block of patches (2x2 at 48 and at 64 pixels, where the board
+     * leaves an 8-pixel margin), so a shape's corners and curves land in the same patch positions
+     * wherever it is: a tiny vision tower trained from scratch learns shapes from tens of thousands
+     * of images instead of millions.
      */
     private List<Shape> scene(Random random, int count) {
         List<Integer> cells = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8));
         java.util.Collections.shuffle(cells, random);
         List<Kind> kinds = new ArrayList<>(List.of(Kind.values()));
         List<Colour> colours = new ArrayList<>(List.of(Colour.values()));
-        int cell = size / 3;
         int maxR = cell / 2 - 1;
         int minR = Math.max(3, maxR - 2);
         List<Shape> shapes = new ArrayList<>();
@@ -144,7 +149,6 @@ public final class ShapesWorld {
             Kind kind = kinds.remove(random.nextInt(kinds.size()));
             Colour colour = colours.remove(random.nextInt(colours.size()));
             int r = minR + random.nextInt(maxR - minR + 1);
-            // Cell k spans [k·size/3, (k+1)·size/3): for sizes divisible by 3 the centre is k·cell + cell/2.
             int cx = centre(c % 3) + random.nextInt(3) - 1;
             int cy = centre(c / 3) + random.nextInt(3) - 1;
             shapes.add(new Shape(kind, colour, cx, cy, r));
@@ -153,15 +157,15 @@ public final class ShapesWorld {
     }
 
     private int centre(int k) {
-        return (k * size / 3 + (k + 1) * size / 3) / 2;
+        return margin + k * cell + cell / 2;
     }
 
     private int column(Shape s) {
-        return Math.min(2, s.cx * 3 / size);
+        return Math.max(0, Math.min(2, (s.cx - margin) / cell));
     }
 
     private int row(Shape s) {
-        return Math.min(2, s.cy * 3 / size);
+        return Math.max(0, Math.min(2, (s.cy - margin) / cell));
     }
 
     /** A question of {@code type} about the scene, or null when the scene makes it ambiguous. */
