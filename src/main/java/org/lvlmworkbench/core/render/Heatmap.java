@@ -46,12 +46,8 @@ public final class Heatmap {
     private final int columns;
     private final List<String> rowLabels;
     private final List<String> columnLabels;
-    private final String title;
-    private final String xTitle;
-    private final String yTitle;
-    private final String colorBarLabel;
-    private final ColorMap colorMap;
-    private final ValueRange fixedRange;
+    private final ChartTitles titles;
+    private final ColorScale colorScale;
     private final boolean annotate;
 
     private Heatmap(Builder b) {
@@ -60,12 +56,8 @@ public final class Heatmap {
         this.columns = b.values[0].length;
         this.rowLabels = b.rowLabels != null ? b.rowLabels : indices(rows);
         this.columnLabels = b.columnLabels != null ? b.columnLabels : indices(columns);
-        this.title = b.title;
-        this.xTitle = b.xTitle;
-        this.yTitle = b.yTitle;
-        this.colorBarLabel = b.colorBarLabel;
-        this.colorMap = b.colorMap;
-        this.fixedRange = b.range;
+        this.titles = b.titles();
+        this.colorScale = b.colorScale();
         this.annotate = b.annotate;
     }
 
@@ -76,7 +68,7 @@ public final class Heatmap {
 
     /** The colour range the cells use: the fixed one, else the data's. */
     public ValueRange range() {
-        return fixedRange != null ? fixedRange : ValueRange.ofData(values, colorMap.diverging());
+        return colorScale.range(values);
     }
 
     /** The heatmap as a {@code width} × {@code height} RGB image (at least 200 × 140). */
@@ -86,10 +78,8 @@ public final class Heatmap {
         Layout l = layout(g, width, height);
         drawCells(g, l);
         drawLabels(g, l);
-        ColorBar.draw(g, l.colorBar(), colorMap, l.range(), colorBarLabel, l.nan());
-        if (title != null) {
-            XYFrame.drawTitle(g, title, l.cells().getCenterX(), width);
-        }
+        colorScale.drawBar(g, l.colorBar(), l.range(), l.nan());
+        XYFrame.drawTitle(g, titles.title(), l.cells().getCenterX(), width);
         return canvas.finish();
     }
 
@@ -108,10 +98,11 @@ public final class Heatmap {
         boolean nan = ValueRange.anyNaN(values);
         int tickH = Text.lineHeight(g, Theme.TICK);
         int labelH = Text.lineHeight(g, Theme.LABEL);
-        int top = Theme.PAD + (title != null ? Text.lineHeight(g, Theme.TITLE) + 2 * Theme.GAP : tickH / 2);
+        int top = XYFrame.titleBand(g, titles.title());
         int rowLabelWidth = (int) Math.ceil(Math.min(Text.maxWidth(g, Theme.TICK, rowLabels), width * 0.22));
-        int left = Theme.PAD + (yTitle != null ? labelH + Theme.GAP : 0) + rowLabelWidth + Theme.GAP + Theme.TICK_LENGTH;
-        int colorBarWidth = ColorBar.width(g, range, colorBarLabel, Math.max(40, height - top - 3 * tickH), nan);
+        int left = Theme.PAD + (titles.yTitle() != null ? labelH + Theme.GAP : 0) + rowLabelWidth + Theme.GAP
+                + Theme.TICK_LENGTH;
+        int colorBarWidth = colorScale.barWidth(g, range, Math.max(40, height - top - 3 * tickH), nan);
         int right = 2 * Theme.PAD + colorBarWidth + Theme.PAD;
         double cellsWidth = width - left - right;
         double cellW = cellsWidth / columns;
@@ -124,7 +115,8 @@ public final class Heatmap {
                 && (columnMax > MAX_ACROSS_LABEL || acrossStride > 2 * uprightStride);
         int columnStride = upright ? uprightStride : acrossStride;
         int columnDepth = upright ? (int) Math.ceil(Math.min(columnMax, height * 0.22)) : tickH;
-        int bottom = Theme.TICK_LENGTH + Theme.GAP + columnDepth + (xTitle != null ? Theme.GAP + labelH : 0) + Theme.PAD;
+        int bottom = Theme.TICK_LENGTH + Theme.GAP + columnDepth + (titles.xTitle() != null ? Theme.GAP + labelH : 0)
+                + Theme.PAD;
         double cellsHeight = height - top - bottom;
         if (cellsWidth < columns * 0.25 || cellsHeight < 20) {
             throw new IllegalArgumentException("Heatmap: " + width + "x" + height + " leaves "
@@ -148,7 +140,7 @@ public final class Heatmap {
         BufferedImage pixels = new BufferedImage(columns, rows, BufferedImage.TYPE_INT_RGB);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < columns; c++) {
-                pixels.setRGB(c, r, colorMap.rgb(values[r][c], range.min(), range.max()));
+                pixels.setRGB(c, r, colorScale.map().rgb(values[r][c], range.min(), range.max()));
             }
         }
         Rectangle cells = l.cells();
@@ -183,7 +175,7 @@ public final class Heatmap {
                 if (text[r][c].isEmpty()) {
                     continue;
                 }
-                Color cell = new Color(colorMap.rgb(values[r][c], l.range().min(), l.range().max()));
+                Color cell = new Color(colorScale.map().rgb(values[r][c], l.range().min(), l.range().max()));
                 double luma = 0.299 * cell.getRed() + 0.587 * cell.getGreen() + 0.114 * cell.getBlue();
                 g.setColor(luma > 140 ? Theme.TEXT : Color.WHITE);
                 double cx = (l.columnEdge(c, columns) + l.columnEdge(c + 1, columns)) / 2.0;
@@ -243,14 +235,15 @@ public final class Heatmap {
             }
         }
         g.setColor(Theme.TEXT);
-        if (xTitle != null) {
+        if (titles.xTitle() != null) {
             double y = below + l.columnLabelDepth() + Theme.GAP;
-            Text.draw(g, Theme.LABEL, Text.fit(g, Theme.LABEL, xTitle, cells.width + 2.0 * Theme.PAD), cells.getCenterX(),
-                    y, 0.5, 0);
+            Text.draw(g, Theme.LABEL, Text.fit(g, Theme.LABEL, titles.xTitle(), cells.width + 2.0 * Theme.PAD),
+                    cells.getCenterX(), y, 0.5, 0);
         }
-        if (yTitle != null) {
+        if (titles.yTitle() != null) {
             double x = cells.x - Theme.TICK_LENGTH - Theme.GAP - l.rowLabelWidth() - Theme.GAP - Text.lineHeight(g, Theme.LABEL);
-            Text.drawUp(g, Theme.LABEL, Text.fit(g, Theme.LABEL, yTitle, cells.height), x, cells.getCenterY(), 0.5, 0);
+            Text.drawUp(g, Theme.LABEL, Text.fit(g, Theme.LABEL, titles.yTitle(), cells.height), x, cells.getCenterY(),
+                    0.5, 0);
         }
     }
 
@@ -263,33 +256,16 @@ public final class Heatmap {
     }
 
     /** Collects the options; only the values are required. */
-    public static final class Builder {
+    public static final class Builder extends ColorScaleBuilder<Builder> {
 
         private final double[][] values;
         private List<String> rowLabels;
         private List<String> columnLabels;
-        private String title;
-        private String xTitle;
-        private String yTitle;
-        private String colorBarLabel;
-        private ColorMap colorMap = ColorMap.VIRIDIS;
-        private ValueRange range;
         private boolean annotate;
 
         private Builder(double[][] values) {
-            if (values == null || values.length == 0 || values[0] == null || values[0].length == 0) {
-                throw new IllegalArgumentException("Heatmap values: need at least one row and one column");
-            }
-            double[][] copy = new double[values.length][];
-            for (int r = 0; r < values.length; r++) {
-                if (values[r] == null || values[r].length != values[0].length) {
-                    throw new IllegalArgumentException("Heatmap values: row " + r + " has "
-                            + (values[r] == null ? "no array" : values[r].length + " columns") + ", row 0 has "
-                            + values[0].length);
-                }
-                copy[r] = values[r].clone();
-            }
-            this.values = copy;
+            super("Heatmap");
+            this.values = checkedCopy(values, "");
         }
 
         /** One label per row, top to bottom; without them rows are numbered from 0. */
@@ -304,11 +280,6 @@ public final class Heatmap {
             return this;
         }
 
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
         /** Title under the columns, e.g. "layer". */
         public Builder xTitle(String xTitle) {
             this.xTitle = xTitle;
@@ -318,26 +289,6 @@ public final class Heatmap {
         /** Title beside the rows, e.g. "token". */
         public Builder yTitle(String yTitle) {
             this.yTitle = yTitle;
-            return this;
-        }
-
-        /** The quantity and its unit, e.g. "JS divergence (bits)" or "CKA". */
-        public Builder colorBarLabel(String label) {
-            this.colorBarLabel = label;
-            return this;
-        }
-
-        public Builder colorMap(ColorMap map) {
-            if (map == null) {
-                throw new IllegalArgumentException("Heatmap colorMap: null");
-            }
-            this.colorMap = map;
-            return this;
-        }
-
-        /** Colours span [min, max] whatever the data; values outside take the end colours. */
-        public Builder range(double min, double max) {
-            this.range = new ValueRange(min, max);
             return this;
         }
 

@@ -62,18 +62,14 @@ public final class LineChart {
     private static final Stroke DASHED = new BasicStroke(1.8f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
             new float[] {7f, 4f}, 0f);
 
-    private final String title;
-    private final String xTitle;
-    private final String yTitle;
+    private final ChartTitles titles;
     private final boolean logY;
     private final List<Series> series;
     private final List<Marker> markers;
     private final List<ReferenceLine> references;
 
     private LineChart(Builder b) {
-        this.title = b.title;
-        this.xTitle = b.xTitle;
-        this.yTitle = b.yTitle;
+        this.titles = b.titles();
         this.logY = b.logY;
         this.series = List.copyOf(b.series);
         this.markers = List.copyOf(b.markers);
@@ -119,31 +115,25 @@ public final class LineChart {
 
         List<Legend.Entry> legend = new ArrayList<>();
         for (int i = 0; i < series.size(); i++) {
-            legend.add(new Legend.Entry(series.get(i).name(), colour(i), true, dots(series.get(i)) ? Glyph.CIRCLE : null,
+            legend.add(new Legend.Entry(series.get(i).name(), Theme.series(i), true, dots(series.get(i)) ? Glyph.CIRCLE : null,
                     stroke(i)));
         }
-        XYFrame frame = XYFrame.layout(g, width, height, title, xTitle, yTitle, xs, ys, legend);
-        Rectangle plot = frame.plot();
+        XYFrame frame = XYFrame.layout(g, width, height, titles, xs, ys, legend);
         frame.drawBackground(g);
-        g.setClip(plot);
+        g.setClip(frame.plot());
         for (ReferenceLine r : references) {
             drawReference(g, frame, ys, r);
         }
         for (int i = 0; i < series.size(); i++) {
-            drawSeries(g, frame, ys, series.get(i), colour(i), stroke(i));
+            drawSeries(g, frame, ys, series.get(i), Theme.series(i), stroke(i));
         }
         drawMarkers(g, frame);
         g.setClip(null);
         if (!anyData) {
-            g.setColor(Theme.MUTED_TEXT);
-            Text.draw(g, Theme.LABEL, "no finite values to plot", plot.getCenterX(), plot.getCenterY(), 0.5, 0.5);
+            frame.drawEmptyNote(g, "no finite values to plot");
         }
         frame.drawAxes(g);
         return canvas.finish();
-    }
-
-    private static Color colour(int i) {
-        return Theme.SERIES[i % Theme.SERIES.length];
     }
 
     private static Stroke stroke(int i) {
@@ -256,34 +246,14 @@ public final class LineChart {
     }
 
     /** Collects the options; only series are required (a chart without any draws empty axes). */
-    public static final class Builder {
+    public static final class Builder extends XYChartBuilder<Builder> {
 
-        private String title;
-        private String xTitle;
-        private String yTitle;
         private boolean logY;
         private final List<Series> series = new ArrayList<>();
         private final List<Marker> markers = new ArrayList<>();
         private final List<ReferenceLine> references = new ArrayList<>();
 
         private Builder() {
-        }
-
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
-        /** The x axis title, with its unit, e.g. "layer". */
-        public Builder xTitle(String xTitle) {
-            this.xTitle = xTitle;
-            return this;
-        }
-
-        /** The y axis title, with its unit, e.g. "JS divergence (bits)". */
-        public Builder yTitle(String yTitle) {
-            this.yTitle = yTitle;
-            return this;
         }
 
         public Builder logY(boolean logY) {

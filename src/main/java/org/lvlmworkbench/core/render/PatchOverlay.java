@@ -33,10 +33,8 @@ public final class PatchOverlay {
     private final double[][] values;
     private final int rows;
     private final int columns;
-    private final String title;
-    private final String colorBarLabel;
-    private final ColorMap colorMap;
-    private final ValueRange fixedRange;
+    private final ChartTitles titles;
+    private final ColorScale colorScale;
     private final boolean gridLines;
     private final double alpha;
 
@@ -47,10 +45,8 @@ public final class PatchOverlay {
         this.values = b.values;
         this.rows = b.values.length;
         this.columns = b.values[0].length;
-        this.title = b.title;
-        this.colorBarLabel = b.colorBarLabel;
-        this.colorMap = b.colorMap;
-        this.fixedRange = b.range;
+        this.titles = b.titles();
+        this.colorScale = b.colorScale();
         this.gridLines = b.gridLines;
         this.alpha = b.alpha;
     }
@@ -66,7 +62,7 @@ public final class PatchOverlay {
 
     /** The colour range the patches use: the fixed one, else the data's. */
     public ValueRange range() {
-        return fixedRange != null ? fixedRange : ValueRange.ofData(values, colorMap.diverging());
+        return colorScale.range(values);
     }
 
     /** The overlay as a {@code width} × {@code height} RGB image (at least 200 × 140). */
@@ -87,10 +83,8 @@ public final class PatchOverlay {
         }
         g.setColor(Theme.FRAME);
         Theme.outline(g, image);
-        ColorBar.draw(g, l.colorBar(), colorMap, range, colorBarLabel, nan);
-        if (title != null) {
-            XYFrame.drawTitle(g, title, image.getCenterX(), width);
-        }
+        colorScale.drawBar(g, l.colorBar(), range, nan);
+        XYFrame.drawTitle(g, titles.title(), image.getCenterX(), width);
         return canvas.finish();
     }
 
@@ -105,11 +99,10 @@ public final class PatchOverlay {
     }
 
     private Layout layout(Graphics2D g, int width, int height, ValueRange range, boolean nan) {
-        int tickH = Text.lineHeight(g, Theme.TICK);
-        int top = Theme.PAD + (title != null ? Text.lineHeight(g, Theme.TITLE) + 2 * Theme.GAP : tickH / 2);
-        int bottom = Theme.PAD + tickH / 2;
+        int top = XYFrame.titleBand(g, titles.title());
+        int bottom = Theme.PAD + Text.lineHeight(g, Theme.TICK) / 2;
         int availableHeight = height - top - bottom;
-        int barWidth = ColorBar.width(g, range, colorBarLabel, availableHeight, nan);
+        int barWidth = colorScale.barWidth(g, range, availableHeight, nan);
         int availableWidth = width - 2 * Theme.PAD - 2 * Theme.PAD - barWidth;
         if (availableWidth < 16 || availableHeight < 16) {
             throw new IllegalArgumentException("PatchOverlay: " + width + "x" + height + " leaves no room for the image; "
@@ -148,7 +141,7 @@ public final class PatchOverlay {
         int a = (int) Math.round(alpha * 255) << 24;
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < columns; c++) {
-                img.setRGB(c, r, a | colorMap.rgb(values[r][c], range.min(), range.max()));
+                img.setRGB(c, r, a | colorScale.map().rgb(values[r][c], range.min(), range.max()));
             }
         }
         return img;
@@ -171,65 +164,25 @@ public final class PatchOverlay {
     }
 
     /** Collects the options; the image and the values are required. */
-    public static final class Builder {
+    public static final class Builder extends ColorScaleBuilder<Builder> {
 
         private final int imageWidth;
         private final int imageHeight;
         private final byte[] rgb;
         private final double[][] values;
-        private String title;
-        private String colorBarLabel;
-        private ColorMap colorMap = ColorMap.VIRIDIS;
-        private ValueRange range;
         private boolean gridLines;
         private double alpha = DEFAULT_ALPHA;
 
         private Builder(int imageWidth, int imageHeight, byte[] rgb, double[][] values) {
+            super("PatchOverlay");
             if (imageWidth <= 0 || imageHeight <= 0 || rgb == null || rgb.length != (long) imageWidth * imageHeight * 3) {
                 throw new IllegalArgumentException("PatchOverlay image: " + (rgb == null ? "no RGB bytes" : rgb.length
                         + " RGB bytes") + " do not fit " + imageWidth + "x" + imageHeight + " (needs width*height*3)");
             }
-            if (values == null || values.length == 0 || values[0] == null || values[0].length == 0) {
-                throw new IllegalArgumentException("PatchOverlay values: need at least one row and one column of patches");
-            }
-            double[][] copy = new double[values.length][];
-            for (int r = 0; r < values.length; r++) {
-                if (values[r] == null || values[r].length != values[0].length) {
-                    throw new IllegalArgumentException("PatchOverlay values: row " + r + " has "
-                            + (values[r] == null ? "no array" : values[r].length + " columns") + ", row 0 has "
-                            + values[0].length);
-                }
-                copy[r] = values[r].clone();
-            }
+            this.values = checkedCopy(values, " of patches");
             this.imageWidth = imageWidth;
             this.imageHeight = imageHeight;
             this.rgb = rgb.clone();
-            this.values = copy;
-        }
-
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
-        /** The quantity and its unit, e.g. "attention (share of the answer's)". */
-        public Builder colorBarLabel(String label) {
-            this.colorBarLabel = label;
-            return this;
-        }
-
-        public Builder colorMap(ColorMap map) {
-            if (map == null) {
-                throw new IllegalArgumentException("PatchOverlay colorMap: null");
-            }
-            this.colorMap = map;
-            return this;
-        }
-
-        /** Colours span [min, max] whatever the data; values outside take the end colours. */
-        public Builder range(double min, double max) {
-            this.range = new ValueRange(min, max);
-            return this;
         }
 
         /** Thin white lines between patches (left out where patches are under 4 pixels on screen). */

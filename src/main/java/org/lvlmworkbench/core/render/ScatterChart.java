@@ -2,7 +2,6 @@ package org.lvlmworkbench.core.render;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
-import java.awt.Rectangle;
 import java.awt.Shape;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -21,17 +20,13 @@ public final class ScatterChart {
     /** From this many drawable points on, points are smaller, translucent and rimless, so that density shows. */
     private static final int DENSE = 500;
 
-    private final String title;
-    private final String xTitle;
-    private final String yTitle;
+    private final ChartTitles titles;
     private final double[] x;
     private final double[] y;
     private final List<String> categories;
 
     private ScatterChart(Builder b) {
-        this.title = b.title;
-        this.xTitle = b.xTitle;
-        this.yTitle = b.yTitle;
+        this.titles = b.titles();
         this.x = b.x;
         this.y = b.y;
         this.categories = b.categories;
@@ -65,13 +60,12 @@ public final class ScatterChart {
         }
         List<Legend.Entry> legend = new ArrayList<>();
         for (Map.Entry<String, Integer> e : order.entrySet()) {
-            legend.add(new Legend.Entry(e.getKey(), colour(e.getValue()), false, Glyph.forIndex(e.getValue()), null));
+            legend.add(new Legend.Entry(e.getKey(), Theme.series(e.getValue()), false, Glyph.forIndex(e.getValue()), null));
         }
-        XYFrame frame = XYFrame.layout(g, width, height, title, xTitle, yTitle, Scale.fit(xlo, xhi, false, 0.05),
+        XYFrame frame = XYFrame.layout(g, width, height, titles, Scale.fit(xlo, xhi, false, 0.05),
                 Scale.fit(ylo, yhi, false, 0.05), legend);
-        Rectangle plot = frame.plot();
         frame.drawBackground(g);
-        g.setClip(plot);
+        g.setClip(frame.plot());
         double radius = drawable > DENSE ? 2.5 : 3.5;
         int alpha = drawable > DENSE ? 150 : 220;
         for (int i = 0; i < x.length; i++) {
@@ -79,7 +73,7 @@ public final class ScatterChart {
                 continue;
             }
             int k = order.get(categories.get(i));
-            Color c = colour(k);
+            Color c = Theme.series(k);
             Shape mark = Glyph.forIndex(k).at(frame.px(x[i]), frame.py(y[i]), radius);
             g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), alpha));
             g.fill(mark);
@@ -92,43 +86,20 @@ public final class ScatterChart {
         }
         g.setClip(null);
         if (drawable == 0) {
-            g.setColor(Theme.MUTED_TEXT);
-            Text.draw(g, Theme.LABEL, "no finite points to plot", plot.getCenterX(), plot.getCenterY(), 0.5, 0.5);
+            frame.drawEmptyNote(g, "no finite points to plot");
         }
         frame.drawAxes(g);
         return canvas.finish();
     }
 
-    private static Color colour(int category) {
-        return Theme.SERIES[category % Theme.SERIES.length];
-    }
-
     /** Collects the options; {@link #points} is required. */
-    public static final class Builder {
+    public static final class Builder extends XYChartBuilder<Builder> {
 
-        private String title;
-        private String xTitle;
-        private String yTitle;
         private double[] x;
         private double[] y;
         private List<String> categories;
 
         private Builder() {
-        }
-
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
-        public Builder xTitle(String xTitle) {
-            this.xTitle = xTitle;
-            return this;
-        }
-
-        public Builder yTitle(String yTitle) {
-            this.yTitle = yTitle;
-            return this;
         }
 
         /**

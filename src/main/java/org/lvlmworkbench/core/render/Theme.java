@@ -39,6 +39,11 @@ final class Theme {
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22),
         new Color(0x17becf)};
 
+    /** The colour of series (or category) {@code i}: past the tenth they repeat, and charts vary dash or glyph instead. */
+    static Color series(int i) {
+        return SERIES[i % SERIES.length];
+    }
+
     /** Butt caps, so that a line ends exactly where it is told to (square caps reach half a pixel into cells). */
     static final Stroke HAIRLINE = new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER);
     static final Stroke DASHED = new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,

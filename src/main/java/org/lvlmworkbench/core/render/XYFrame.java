@@ -26,16 +26,13 @@ final class XYFrame {
     private final String[] xLabels;
     private final double[] yTicks;
     private final String[] yLabels;
-    private final String title;
-    private final String xTitle;
-    private final String yTitle;
+    private final ChartTitles titles;
     private final List<Legend.Entry> legend;
     private final int legendWidth;
     private final int width;
 
     private XYFrame(Rectangle plot, Scale x, Scale y, double[] xTicks, String[] xLabels, double[] yTicks,
-            String[] yLabels, String title, String xTitle, String yTitle, List<Legend.Entry> legend, int legendWidth,
-            int width) {
+            String[] yLabels, ChartTitles titles, List<Legend.Entry> legend, int legendWidth, int width) {
         this.plot = plot;
         this.x = x;
         this.y = y;
@@ -43,9 +40,7 @@ final class XYFrame {
         this.xLabels = xLabels;
         this.yTicks = yTicks;
         this.yLabels = yLabels;
-        this.title = title;
-        this.xTitle = xTitle;
-        this.yTitle = yTitle;
+        this.titles = titles;
         this.legend = legend;
         this.legendWidth = legendWidth;
         this.width = width;
@@ -55,17 +50,18 @@ final class XYFrame {
         return Theme.canvas(chart, width, height, MIN_WIDTH, MIN_HEIGHT);
     }
 
-    static XYFrame layout(Graphics2D g, int width, int height, String title, String xTitle, String yTitle, Scale x,
-            Scale y, List<Legend.Entry> legend) {
+    static XYFrame layout(Graphics2D g, int width, int height, ChartTitles titles, Scale x, Scale y,
+            List<Legend.Entry> legend) {
         int tickH = Text.lineHeight(g, Theme.TICK);
         int labelH = Text.lineHeight(g, Theme.LABEL);
-        int top = Theme.PAD + (title != null ? Text.lineHeight(g, Theme.TITLE) + Theme.GAP * 2 : tickH / 2);
-        int bottom = Theme.TICK_LENGTH + Theme.GAP + tickH + (xTitle != null ? Theme.GAP + labelH : 0) + Theme.PAD;
+        int top = titleBand(g, titles.title());
+        int bottom = Theme.TICK_LENGTH + Theme.GAP + tickH + (titles.xTitle() != null ? Theme.GAP + labelH : 0)
+                + Theme.PAD;
         int plotH = height - top - bottom;
 
         double[] yTicks = y.ticks(Math.max(2, plotH / Y_TICK_SPACING));
         String[] yLabels = y.labels(yTicks);
-        int left = Theme.PAD + (yTitle != null ? labelH + Theme.GAP : 0)
+        int left = Theme.PAD + (titles.yTitle() != null ? labelH + Theme.GAP : 0)
                 + (int) Math.ceil(Text.maxWidth(g, Theme.TICK, Arrays.asList(yLabels))) + Theme.GAP + Theme.TICK_LENGTH;
 
         int legendWidth = legend.size() > 1 ? Legend.width(g, legend, (int) (width * 0.28)) : 0;
@@ -88,8 +84,7 @@ final class XYFrame {
             plotW -= (int) Math.ceil(Math.max(0, overhang - (right - Theme.GAP)));
         }
         Rectangle plot = new Rectangle(left, top, plotW, plotH);
-        return new XYFrame(plot, x, y, xTicks, xLabels, yTicks, yLabels, title, xTitle, yTitle, legend, legendWidth,
-                width);
+        return new XYFrame(plot, x, y, xTicks, xLabels, yTicks, yLabels, titles, legend, legendWidth, width);
     }
 
     private static boolean overlap(Graphics2D g, Scale x, double[] ticks, String[] labels, int plotW) {
@@ -129,6 +124,12 @@ final class XYFrame {
         }
     }
 
+    /** Says in the middle of the plot why it shows no data (e.g. "no finite values to plot"). */
+    void drawEmptyNote(Graphics2D g, String note) {
+        g.setColor(Theme.MUTED_TEXT);
+        Text.draw(g, Theme.LABEL, note, plot.getCenterX(), plot.getCenterY(), 0.5, 0.5);
+    }
+
     /** Axes, ticks, their labels, the titles and the legend, over the data. */
     void drawAxes(Graphics2D g) {
         g.setStroke(Theme.HAIRLINE);
@@ -153,23 +154,35 @@ final class XYFrame {
             Text.draw(g, Theme.TICK, xLabels[i], px, bottom + Theme.TICK_LENGTH + Theme.GAP, 0.5, 0);
         }
         g.setColor(Theme.TEXT);
-        if (xTitle != null) {
+        if (titles.xTitle() != null) {
             double y0 = bottom + Theme.TICK_LENGTH + Theme.GAP + Text.lineHeight(g, Theme.TICK) + Theme.GAP;
-            Text.draw(g, Theme.LABEL, Text.fit(g, Theme.LABEL, xTitle, plot.width), plot.getCenterX(), y0, 0.5, 0);
+            Text.draw(g, Theme.LABEL, Text.fit(g, Theme.LABEL, titles.xTitle(), plot.width), plot.getCenterX(), y0, 0.5,
+                    0);
         }
-        if (yTitle != null) {
-            Text.drawUp(g, Theme.LABEL, Text.fit(g, Theme.LABEL, yTitle, plot.height), Theme.PAD, plot.getCenterY(), 0.5, 0);
+        if (titles.yTitle() != null) {
+            Text.drawUp(g, Theme.LABEL, Text.fit(g, Theme.LABEL, titles.yTitle(), plot.height), Theme.PAD,
+                    plot.getCenterY(), 0.5, 0);
         }
-        if (title != null) {
-            drawTitle(g, title, plot.getCenterX(), width);
-        }
+        drawTitle(g, titles.title(), plot.getCenterX(), width);
         if (legendWidth > 0) {
             Legend.draw(g, legend, (int) plot.getMaxX() + 2 * Theme.PAD, plot.y, legendWidth, plot.height);
         }
     }
 
-    /** A title centred on {@code centreX} where it fits, shifted (or cut) to stay inside the image. */
+    /**
+     * Where a chart's picture may begin below the top edge: under the title's line when there is a
+     * title, else half a tick label's height down so that the topmost label is not cut.
+     */
+    static int titleBand(Graphics2D g, String title) {
+        return Theme.PAD + (title != null ? Text.lineHeight(g, Theme.TITLE) + 2 * Theme.GAP
+                : Text.lineHeight(g, Theme.TICK) / 2);
+    }
+
+    /** A title centred on {@code centreX} where it fits, shifted (or cut) to stay inside the image; none for null. */
     static void drawTitle(Graphics2D g, String title, double centreX, int width) {
+        if (title == null) {
+            return;
+        }
         String fitted = Text.fit(g, Theme.TITLE, title, width - 2 * Theme.PAD);
         double w = Text.width(g, Theme.TITLE, fitted);
         double leftEdge = Math.max(Theme.PAD, Math.min(centreX - w / 2, width - Theme.PAD - w));
