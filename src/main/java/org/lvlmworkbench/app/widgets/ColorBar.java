@@ -3,6 +3,7 @@ package org.lvlmworkbench.app.widgets;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.text.TextAlignment;
+import org.lvlmworkbench.core.render.ValueRange;
 
 /** The vertical colour bar beside a heatmap or overlay: the map from its range's min (bottom) to max (top), ticks and a caption. */
 final class ColorBar {
@@ -62,9 +63,6 @@ final class ColorBar {
     }
 
     private static double[] ticks(ValueRange range, double height) {
-        if (range.max() == range.min()) {
-            return new double[] {range.min()};
-        }
         return AxisTicks.linear(range.min(), range.max(), tickCount(height));
     }
 

@@ -25,6 +25,11 @@ public enum ColorMap {
         this.table = table;
     }
 
+    /** Whether the map's middle means zero, so that an automatic colour range is centred on it. */
+    public boolean diverging() {
+        return table.diverging();
+    }
+
     /** Opaque ARGB for {@code fraction} of the range (clamped to [0, 1]); NaN, "no value", gives 0 (transparent). */
     public int argb(double fraction) {
         return Double.isNaN(fraction) ? 0 : 0xff000000 | table.rgb(fraction);

@@ -1,6 +1,7 @@
 package org.lvlmworkbench.app.widgets;
 
 import java.util.List;
+import org.lvlmworkbench.core.render.ValueRange;
 
 /**
  * Everything a {@link HeatmapView} shows, as one value a view-model can hand over (and a test can

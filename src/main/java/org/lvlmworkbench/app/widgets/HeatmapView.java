@@ -8,6 +8,7 @@ import javafx.scene.image.PixelWriter;
 import javafx.scene.image.WritableImage;
 import javafx.scene.paint.Color;
 import javafx.scene.text.TextAlignment;
+import org.lvlmworkbench.core.render.ValueRange;
 
 /**
  * A matrix of values as coloured cells with row and column labels and a colour bar. Hovering shows
@@ -158,7 +159,7 @@ public final class HeatmapView extends CanvasWidget {
 
     /** The range the colours span now. */
     public ValueRange range() {
-        return fixedRange != null ? fixedRange : ValueRange.of(values, colorMap == ColorMap.DIVERGING);
+        return fixedRange != null ? fixedRange : ValueRange.ofData(values, colorMap.diverging());
     }
 
     /** Where the cells were last drawn, in this widget's coordinates. */

@@ -6,6 +6,7 @@ import javafx.scene.image.WritableImage;
 import javafx.scene.paint.Color;
 import javafx.scene.text.TextAlignment;
 import org.lvlmworkbench.core.processing.RgbImage;
+import org.lvlmworkbench.core.render.ValueRange;
 
 /**
  * An image with a {@code rows × cols} grid over it (an image's patches as the vision tower cuts them),
@@ -135,7 +136,7 @@ public final class PatchOverlayView extends CanvasWidget {
     protected void draw(GraphicsContext g, double w, double h) {
         String caption = ColorBar.caption(valueLabel, unit);
         ValueRange range = values == null ? null
-                : fixedRange != null ? fixedRange : ValueRange.of(values, colorMap == ColorMap.DIVERGING);
+                : fixedRange != null ? fixedRange : ValueRange.ofData(values, colorMap.diverging());
         double bar = range == null ? 0 : ColorBar.width(range, h - 16, caption) + 16;
         double boxW = w - bar;
         g.setFill(FRAME);

@@ -1,6 +1,10 @@
 package org.lvlmworkbench.core.render;
 
-/** A closed range of values that a colour map spans: {@code min} gets the low end, {@code max} the high end. */
+/**
+ * A closed range of values that a colour map spans: {@code min} gets the low end, {@code max} the high
+ * end. The PNG charts and the workbench's widgets both use it, so the window and a rendered file
+ * colour the same values alike.
+ */
 public record ValueRange(double min, double max) {
 
     public ValueRange {
@@ -15,7 +19,7 @@ public record ValueRange(double min, double max) {
      * with {@code centredOnZero} the range is {@code [-m, m]} for the largest magnitude {@code m}, so a
      * diverging map's middle means zero.
      */
-    static ValueRange ofData(double[][] values, boolean centredOnZero) {
+    public static ValueRange ofData(double[][] values, boolean centredOnZero) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (double[] row : values) {
@@ -38,6 +42,14 @@ public record ValueRange(double min, double max) {
             return new ValueRange(lo - half, hi + half);
         }
         return new ValueRange(lo, hi);
+    }
+
+    /** Where {@code value} sits in the range, clamped to [0, 1]; NaN stays NaN. */
+    public double fraction(double value) {
+        if (Double.isNaN(value)) {
+            return Double.NaN;
+        }
+        return Math.max(0, Math.min(1, (value - min) / (max - min)));
     }
 
     /** Whether any value is NaN (drawn in {@link ColorMap#NAN_RGB}, so the colour bar names it). */

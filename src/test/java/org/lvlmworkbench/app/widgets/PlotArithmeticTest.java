@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.lvlmworkbench.core.render.ValueRange;
 
 /** Ticks, value ranges, number formats and heatmap hit testing: the arithmetic under the widgets. */
 class PlotArithmeticTest {
@@ -27,14 +28,16 @@ class PlotArithmeticTest {
     @Test
     void rangesIgnoreMissingValuesAndCanBeSymmetric() {
         double[][] v = {{Double.NaN, -2}, {1, 4}};
-        assertEquals(new ValueRange(-2, 4), ValueRange.of(v, false));
-        assertEquals(new ValueRange(-4, 4), ValueRange.of(v, true));
-        assertEquals(new ValueRange(0, 1), ValueRange.of(new double[][] {{Double.NaN}}, false));
+        assertEquals(new ValueRange(-2, 4), ValueRange.ofData(v, false));
+        assertEquals(new ValueRange(-4, 4), ValueRange.ofData(v, true));
+        assertEquals(new ValueRange(0, 1), ValueRange.ofData(new double[][] {{Double.NaN}}, false));
         ValueRange r = new ValueRange(-2, 4);
         assertEquals(0.5, r.fraction(1), 1e-12);
         assertEquals(0, r.fraction(-10));
         assertEquals(1, r.fraction(10));
-        assertEquals(0.5, new ValueRange(3, 3).fraction(3), "all values equal: the middle of the map");
+        assertEquals(0.5, ValueRange.ofData(new double[][] {{3, 3}}, false).fraction(3), 1e-12,
+                "all values equal: the middle of the map");
+        assertEquals(Double.NaN, r.fraction(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> new ValueRange(2, 1));
     }
 

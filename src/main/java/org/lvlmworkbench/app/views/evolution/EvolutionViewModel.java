@@ -25,7 +25,6 @@ import org.lvlmworkbench.app.widgets.Numbers;
 import org.lvlmworkbench.app.widgets.ProbeRuns;
 import org.lvlmworkbench.app.widgets.ProbeSource;
 import org.lvlmworkbench.app.widgets.ScatterView;
-import org.lvlmworkbench.app.widgets.ValueRange;
 import org.lvlmworkbench.core.analysis.Analyses;
 import org.lvlmworkbench.core.analysis.ResultCache;
 import org.lvlmworkbench.core.analysis.evolution.EvolutionResult;
@@ -39,6 +38,7 @@ import org.lvlmworkbench.core.analysis.evolution.PositionEvolution;
 import org.lvlmworkbench.core.analysis.probe.ProbeRun;
 import org.lvlmworkbench.core.analysis.probe.TokenTable;
 import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.render.ValueRange;
 
 /**
  * State of the Knowledge evolution view: the probe items as they finish (prompt → answer, right or

@@ -18,7 +18,6 @@ import org.lvlmworkbench.app.widgets.HeatmapData;
 import org.lvlmworkbench.app.widgets.LineChartView;
 import org.lvlmworkbench.app.widgets.Numbers;
 import org.lvlmworkbench.app.widgets.ProbeSource;
-import org.lvlmworkbench.app.widgets.ValueRange;
 import org.lvlmworkbench.core.analysis.Analyses;
 import org.lvlmworkbench.core.analysis.ResultCache;
 import org.lvlmworkbench.core.analysis.similarity.CkaKernel;
@@ -28,6 +27,7 @@ import org.lvlmworkbench.core.analysis.similarity.SimilarityResult;
 import org.lvlmworkbench.core.analysis.similarity.SimilaritySettings;
 import org.lvlmworkbench.core.analysis.similarity.TokenSelection;
 import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.render.ValueRange;
 
 /**
  * State of the Layer similarity view: one run computes CKA between every pair of layers for both
