@@ -17,7 +17,7 @@ import org.lvlmworkbench.core.render.ValueRange;
  * when the cells are smaller than the text, so a 576 × 576 map stays readable. {@link Mark}s draw a
  * line along a cell's left edge (where a stage begins) and add their label to its read-out.
  */
-public final class HeatmapView extends CanvasWidget {
+public final class HeatmapView extends CellGridWidget {
 
     /**
      * A boundary drawn on the left edge of cell {@code (row, col)}: white, or orange-red when
@@ -32,18 +32,11 @@ public final class HeatmapView extends CanvasWidget {
     private double[][] values = new double[0][0];
     private List<String> rowLabels = List.of();
     private List<String> columnLabels = List.of();
-    private ColorMap colorMap = ColorMap.VIRIDIS;
-    private ValueRange fixedRange;
-    private String valueLabel = "";
-    private String unit = "";
     private List<Mark> marks = List.of();
     private String placeholder = "no data";
-    private CellListener onCellClicked;
     private int selectedRow = -1;
     private int selectedCol = -1;
-    private int[] hoveredCell;
     private WritableImage cells;
-    private HeatmapGeometry geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
 
     public HeatmapView() {
         super("heatmap-view", "heatmap.png");
@@ -83,9 +76,7 @@ public final class HeatmapView extends CanvasWidget {
      */
     public void show(HeatmapData data) {
         setData(data.values(), data.rowLabels(), data.columnLabels());
-        fixedRange = data.range();
-        valueLabel = data.valueLabel();
-        unit = data.unit();
+        setScale(data.range(), data.valueLabel(), data.unit());
         setMarks(data.marks());
     }
 
@@ -105,34 +96,6 @@ public final class HeatmapView extends CanvasWidget {
     public void setPlaceholder(String text) {
         this.placeholder = text;
         redraw();
-    }
-
-    public void setColorMap(ColorMap map) {
-        this.colorMap = map;
-        contentChanged();
-    }
-
-    /** Colours span {@code [min, max]} whatever the data. */
-    public void setRange(double min, double max) {
-        this.fixedRange = new ValueRange(min, max);
-        contentChanged();
-    }
-
-    /** Colours span the data's range (symmetric around zero for the diverging map); the default. */
-    public void setAutoRange() {
-        this.fixedRange = null;
-        contentChanged();
-    }
-
-    /** What the values are and their unit, for the colour bar caption and the read-out ("attention", "%"). */
-    public void setValueLabel(String label, String unit) {
-        this.valueLabel = label == null ? "" : label;
-        this.unit = unit == null ? "" : unit;
-        redraw();
-    }
-
-    public void setOnCellClicked(CellListener listener) {
-        this.onCellClicked = listener;
     }
 
     /** Outlines one cell. */
@@ -159,12 +122,7 @@ public final class HeatmapView extends CanvasWidget {
 
     /** The range the colours span now. */
     public ValueRange range() {
-        return fixedRange != null ? fixedRange : ValueRange.ofData(values, colorMap.diverging());
-    }
-
-    /** Where the cells were last drawn, in this widget's coordinates. */
-    public HeatmapGeometry geometry() {
-        return geometry;
+        return colorRange(values);
     }
 
     @Override
@@ -172,48 +130,47 @@ public final class HeatmapView extends CanvasWidget {
         int rows = values.length;
         int cols = columnLabels.size();
         if (rows == 0 || cols == 0) {
-            geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
+            setGeometry(NO_CELLS);
             drawMessage(g, w, h, placeholder);
             return;
         }
         double fh = textHeight();
-        String caption = ColorBar.caption(valueLabel, unit);
         ValueRange range = range();
         double left = Math.min(w * 0.35, widest(rowLabels)) + 8;
         double widestColumn = widest(columnLabels);
-        double barWidth = ColorBar.width(range, Math.max(40, h - 40), caption);
+        double barWidth = colorBarWidth(range, Math.max(40, h - 40));
         double plotW = w - left - barWidth - 20;
         boolean horizontal = widestColumn + 6 <= plotW / cols;
         double bottom = horizontal ? fh + 8 : Math.min(widestColumn, h * 0.3) + 10;
         double top = 6;
         double plotH = h - top - bottom;
         if (plotW < 8 || plotH < 8) {
-            geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
+            setGeometry(NO_CELLS);
             drawMessage(g, w, h, "too small");
             return;
         }
-        geometry = new HeatmapGeometry(left, top, plotW, plotH, rows, cols);
+        setGeometry(new HeatmapGeometry(left, top, plotW, plotH, rows, cols));
         g.setFill(NO_VALUE);
         g.fillRect(left, top, plotW, plotH);
         g.setImageSmoothing(false);
         g.drawImage(cellImage(range), left, top, plotW, plotH);
         drawGridLines(g);
         drawMarks(g);
-        outline(g, hoveredCell, Color.gray(1, 0.9), 1.5);
+        outline(g, hoveredCell(), Color.gray(1, 0.9), 1.5);
         outline(g, selection(), INK, 2.5);
         drawRowLabels(g, fh, left);
         drawColumnLabels(g, fh, horizontal, bottom - 10);
-        ColorBar.draw(g, colorMap, range, left + plotW + 14, top, plotH, caption);
+        drawColorBar(g, range, left + plotW + 14, top, plotH);
     }
 
     @Override
     protected String describe(double x, double y) {
-        int[] cell = geometry.cellAt(x, y);
+        int[] cell = geometry().cellAt(x, y);
         if (cell == null) {
             return "";
         }
         StringBuilder text = new StringBuilder(rowLabels.get(cell[0]) + " · " + columnLabels.get(cell[1]) + ": "
-                + Numbers.withUnit(Numbers::compact, values[cell[0]][cell[1]], unit));
+                + valueText(values[cell[0]][cell[1]]));
         for (Mark m : marks) {
             if (m.row() == cell[0] && m.col() == cell[1]) {
                 text.append(" · ").append(m.label());
@@ -222,27 +179,16 @@ public final class HeatmapView extends CanvasWidget {
         return text.toString();
     }
 
+    /** A click selects the cell before the listener hears of it. */
     @Override
-    protected void hovered(double x, double y) {
-        int[] cell = Double.isNaN(x) ? null : geometry.cellAt(x, y);
-        boolean same = cell == null ? hoveredCell == null
-                : hoveredCell != null && cell[0] == hoveredCell[0] && cell[1] == hoveredCell[1];
-        if (!same) {
-            hoveredCell = cell;
-            redraw();
-        }
+    protected void cellClicked(int row, int col) {
+        select(row, col);
     }
 
+    /** The coloured cell image is cached, so a new map or range must drop it. */
     @Override
-    protected void clicked(double x, double y) {
-        int[] cell = geometry.cellAt(x, y);
-        if (cell == null) {
-            return;
-        }
-        select(cell[0], cell[1]);
-        if (onCellClicked != null) {
-            onCellClicked.cellClicked(cell[0], cell[1]);
-        }
+    protected void colorsChanged() {
+        contentChanged();
     }
 
     private void contentChanged() {
@@ -259,7 +205,7 @@ public final class HeatmapView extends CanvasWidget {
             PixelWriter px = cells.getPixelWriter();
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < cols; c++) {
-                    px.setArgb(c, r, colorMap.argb(range.fraction(values[r][c])));
+                    px.setArgb(c, r, colorMap().argb(range.fraction(values[r][c])));
                 }
             }
         }
@@ -267,6 +213,7 @@ public final class HeatmapView extends CanvasWidget {
     }
 
     private void drawGridLines(GraphicsContext g) {
+        HeatmapGeometry geometry = geometry();
         if (geometry.cellWidth() < 10 || geometry.cellHeight() < 10) {
             return;
         }
@@ -284,6 +231,7 @@ public final class HeatmapView extends CanvasWidget {
 
     /** Each mark as a bar along its cell's left edge, with a dark rim so a white bar shows on light cells too. */
     private void drawMarks(GraphicsContext g) {
+        HeatmapGeometry geometry = geometry();
         double bar = Math.max(2, Math.min(5, geometry.cellWidth() * 0.12));
         for (Mark m : marks) {
             double x = geometry.cellX(m.col());
@@ -300,6 +248,7 @@ public final class HeatmapView extends CanvasWidget {
         if (cell == null) {
             return;
         }
+        HeatmapGeometry geometry = geometry();
         g.setStroke(color);
         g.setLineWidth(width);
         g.strokeRect(geometry.cellX(cell[1]) + width / 2, geometry.cellY(cell[0]) + width / 2,
@@ -307,6 +256,7 @@ public final class HeatmapView extends CanvasWidget {
     }
 
     private void drawRowLabels(GraphicsContext g, double fh, double left) {
+        HeatmapGeometry geometry = geometry();
         g.setFill(INK);
         g.setTextAlign(TextAlignment.RIGHT);
         g.setTextBaseline(VPos.CENTER);
@@ -317,6 +267,7 @@ public final class HeatmapView extends CanvasWidget {
     }
 
     private void drawColumnLabels(GraphicsContext g, double fh, boolean horizontal, double room) {
+        HeatmapGeometry geometry = geometry();
         g.setFill(INK);
         double below = geometry.y() + geometry.height() + 4;
         if (horizontal) {

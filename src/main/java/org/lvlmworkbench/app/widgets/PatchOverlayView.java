@@ -13,7 +13,7 @@ import org.lvlmworkbench.core.render.ValueRange;
  * optionally a value per cell drawn as a semi-transparent colour map with a colour bar. Small images
  * are scaled by whole pixels so they stay crisp. Hovering reads out the cell (and its value).
  */
-public final class PatchOverlayView extends CanvasWidget {
+public final class PatchOverlayView extends CellGridWidget {
 
     /** Names a cell in the read-out, e.g. "patch (2, 3) · image token 17". */
     @FunctionalInterface
@@ -27,16 +27,9 @@ public final class PatchOverlayView extends CanvasWidget {
     private int rows;
     private int cols;
     private double[][] values;
-    private ColorMap colorMap = ColorMap.VIRIDIS;
-    private ValueRange fixedRange;
-    private String valueLabel = "";
-    private String unit = "";
     private double opacity = 0.55;
     private boolean showGrid = true;
     private CellLabeler labeler = (r, c) -> "row " + r + ", col " + c;
-    private CellListener onCellClicked;
-    private HeatmapGeometry geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
-    private int[] hoveredCell;
 
     public PatchOverlayView() {
         super("patch-overlay-view", "patches.png");
@@ -63,7 +56,7 @@ public final class PatchOverlayView extends CanvasWidget {
         if (values != null && (values.length != rows || values[0].length != cols)) {
             values = null;
         }
-        hoveredCell = null;
+        clearHoveredCell();
         redraw();
     }
 
@@ -87,27 +80,6 @@ public final class PatchOverlayView extends CanvasWidget {
         redraw();
     }
 
-    public void setColorMap(ColorMap map) {
-        this.colorMap = map;
-        redraw();
-    }
-
-    public void setRange(double min, double max) {
-        this.fixedRange = new ValueRange(min, max);
-        redraw();
-    }
-
-    public void setAutoRange() {
-        this.fixedRange = null;
-        redraw();
-    }
-
-    public void setValueLabel(String label, String unit) {
-        this.valueLabel = label == null ? "" : label;
-        this.unit = unit == null ? "" : unit;
-        redraw();
-    }
-
     /** How opaque the colour cells are over the image, in [0, 1]; 0.55 by default. */
     public void setOverlayOpacity(double opacity) {
         this.opacity = Math.max(0, Math.min(1, opacity));
@@ -123,28 +95,17 @@ public final class PatchOverlayView extends CanvasWidget {
         this.labeler = labeler;
     }
 
-    public void setOnCellClicked(CellListener listener) {
-        this.onCellClicked = listener;
-    }
-
-    /** Where the grid was last drawn, in this widget's coordinates. */
-    public HeatmapGeometry geometry() {
-        return geometry;
-    }
-
     @Override
     protected void draw(GraphicsContext g, double w, double h) {
-        String caption = ColorBar.caption(valueLabel, unit);
-        ValueRange range = values == null ? null
-                : fixedRange != null ? fixedRange : ValueRange.ofData(values, colorMap.diverging());
-        double bar = range == null ? 0 : ColorBar.width(range, h - 16, caption) + 16;
+        ValueRange range = values == null ? null : colorRange(values);
+        double bar = range == null ? 0 : colorBarWidth(range, h - 16) + 16;
         double boxW = w - bar;
         g.setFill(FRAME);
         g.fillRect(0, 0, boxW, h);
         double iw = image != null ? image.getWidth() : cols;
         double ih = image != null ? image.getHeight() : rows;
         if (iw == 0 || ih == 0) {
-            geometry = new HeatmapGeometry(0, 0, 0, 0, 0, 0);
+            setGeometry(NO_CELLS);
             g.setFill(Color.gray(0.7));
             g.setTextAlign(TextAlignment.CENTER);
             g.setTextBaseline(VPos.CENTER);
@@ -159,7 +120,8 @@ public final class PatchOverlayView extends CanvasWidget {
         double dh = ih * scale;
         double x = Math.round((boxW - dw) / 2);
         double y = Math.round((h - dh) / 2);
-        geometry = new HeatmapGeometry(x, y, dw, dh, rows, cols);
+        HeatmapGeometry geometry = new HeatmapGeometry(x, y, dw, dh, rows, cols);
+        setGeometry(geometry);
         if (image != null) {
             g.setImageSmoothing(scale < 1);
             g.drawImage(image, x, y, dw, dh);
@@ -167,55 +129,37 @@ public final class PatchOverlayView extends CanvasWidget {
         if (range != null) {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < cols; c++) {
-                    g.setFill(colorMap.color(range.fraction(values[r][c]), opacity));
+                    g.setFill(colorMap().color(range.fraction(values[r][c]), opacity));
                     g.fillRect(geometry.cellX(c), geometry.cellY(r), geometry.cellWidth(), geometry.cellHeight());
                 }
             }
         }
         if (showGrid && rows > 0 && cols > 0) {
-            drawGrid(g);
+            drawGrid(g, geometry);
         }
-        if (hoveredCell != null) {
+        int[] hovered = hoveredCell();
+        if (hovered != null) {
             g.setStroke(Color.WHITE);
             g.setLineWidth(2);
-            g.strokeRect(geometry.cellX(hoveredCell[1]) + 1, geometry.cellY(hoveredCell[0]) + 1,
+            g.strokeRect(geometry.cellX(hovered[1]) + 1, geometry.cellY(hovered[0]) + 1,
                     geometry.cellWidth() - 2, geometry.cellHeight() - 2);
         }
         if (range != null) {
-            ColorBar.draw(g, colorMap, range, boxW + 14, 8, h - 16, caption);
+            drawColorBar(g, range, boxW + 14, 8, h - 16);
         }
     }
 
     @Override
     protected String describe(double x, double y) {
-        int[] cell = geometry.cellAt(x, y);
+        int[] cell = geometry().cellAt(x, y);
         if (cell == null) {
             return "";
         }
         String name = labeler.label(cell[0], cell[1]);
-        return values == null ? name : name + ": " + Numbers.withUnit(Numbers::compact, values[cell[0]][cell[1]], unit);
+        return values == null ? name : name + ": " + valueText(values[cell[0]][cell[1]]);
     }
 
-    @Override
-    protected void hovered(double x, double y) {
-        int[] cell = Double.isNaN(x) ? null : geometry.cellAt(x, y);
-        boolean same = cell == null ? hoveredCell == null
-                : hoveredCell != null && cell[0] == hoveredCell[0] && cell[1] == hoveredCell[1];
-        if (!same) {
-            hoveredCell = cell;
-            redraw();
-        }
-    }
-
-    @Override
-    protected void clicked(double x, double y) {
-        int[] cell = geometry.cellAt(x, y);
-        if (cell != null && onCellClicked != null) {
-            onCellClicked.cellClicked(cell[0], cell[1]);
-        }
-    }
-
-    private void drawGrid(GraphicsContext g) {
+    private void drawGrid(GraphicsContext g, HeatmapGeometry geometry) {
         g.setStroke(Color.gray(1, 0.35));
         g.setLineWidth(1);
         for (int c = 0; c <= cols; c++) {
