@@ -2,9 +2,11 @@ package org.lvlmworkbench.app.widgets;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
+import javafx.geometry.VPos;
 import javafx.scene.SnapshotParameters;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
@@ -19,13 +21,15 @@ import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
+import javafx.scene.text.TextAlignment;
 import javafx.stage.FileChooser;
 
 /**
  * A canvas that fills this region and is redrawn whenever the region is resized or its content
- * changes, with what every plot widget shares: a read-out label that follows the mouse (the text is
- * also {@link #readoutProperty()}), a click hook, and a "Save PNG…" context menu that writes exactly
- * what the canvas shows.
+ * changes, with what every plot widget shares: the item under the mouse (a cell, a point: whatever
+ * {@link #itemAt} finds) and a read-out of it in a label that follows the mouse (the text is also
+ * {@link #readoutProperty()}), a click hook, and a "Save PNG…" context menu that writes exactly what
+ * the canvas shows.
  */
 public abstract class CanvasWidget extends Region {
 
@@ -40,6 +44,7 @@ public abstract class CanvasWidget extends Region {
     private final String fileName;
     private double mouseX;
     private double mouseY;
+    private int[] hoveredItem;
 
     /**
      * @param styleClass the widget's own CSS class (beside {@code canvas-widget})
@@ -61,7 +66,7 @@ public abstract class CanvasWidget extends Region {
         canvas.setOnMouseDragged(this::hover);
         canvas.setOnMouseExited(e -> {
             readout.set("");
-            hovered(Double.NaN, Double.NaN);
+            hoverItem(null);
         });
         canvas.setOnMouseClicked(e -> {
             if (e.getButton() == MouseButton.PRIMARY) {
@@ -77,15 +82,35 @@ public abstract class CanvasWidget extends Region {
     /** Draws the whole widget on a cleared canvas of {@code width × height}. */
     protected abstract void draw(GraphicsContext g, double width, double height);
 
-    /** The read-out for the mouse at {@code (x, y)} in canvas coordinates, or "" where there is nothing to tell. */
-    protected abstract String describe(double x, double y);
+    /**
+     * The item at {@code (x, y)} in canvas coordinates as indices, e.g. {@code {row, col}} of a cell or
+     * {@code {series, point}} of a point, or null where there is none.
+     */
+    protected abstract int[] itemAt(double x, double y);
+
+    /** The read-out for an {@link #itemAt item}. */
+    protected abstract String describe(int[] item);
 
     /** A primary click at {@code (x, y)}; nothing by default. */
     protected void clicked(double x, double y) {
     }
 
-    /** The mouse is at {@code (x, y)}, or left the widget (NaN); widgets that highlight under the mouse redraw. */
-    protected void hovered(double x, double y) {
+    /** The item under the mouse, to highlight, or null (the widget redraws whenever it changes). */
+    protected final int[] hoveredItem() {
+        return hoveredItem;
+    }
+
+    /** Forgets the item under the mouse, e.g. when the content changes under it; the caller redraws. */
+    protected final void clearHoveredItem() {
+        hoveredItem = null;
+    }
+
+    /** A short muted note in the middle of a {@code w × h} area, e.g. what an empty widget says. */
+    protected static void drawNote(GraphicsContext g, double w, double h, String note) {
+        g.setFill(MUTED);
+        g.setTextAlign(TextAlignment.CENTER);
+        g.setTextBaseline(VPos.CENTER);
+        g.fillText(note, w / 2, h / 2);
     }
 
     /** The hover read-out, "" when the mouse is over nothing. */
@@ -108,7 +133,7 @@ public abstract class CanvasWidget extends Region {
         g.setFont(LABEL_FONT);
         draw(g, w, h);
         if (!readout.get().isEmpty()) {
-            readout.set(describe(mouseX, mouseY));
+            readout.set(describeAt(mouseX, mouseY));
         }
     }
 
@@ -160,10 +185,22 @@ public abstract class CanvasWidget extends Region {
     private void hover(MouseEvent e) {
         mouseX = e.getX();
         mouseY = e.getY();
-        hovered(mouseX, mouseY);
-        readout.set(describe(mouseX, mouseY));
+        hoverItem(itemAt(mouseX, mouseY));
+        readout.set(describeAt(mouseX, mouseY));
         readoutLabel.autosize();
         placeReadout();
+    }
+
+    private void hoverItem(int[] item) {
+        if (!Arrays.equals(item, hoveredItem)) {
+            hoveredItem = item;
+            redraw();
+        }
+    }
+
+    private String describeAt(double x, double y) {
+        int[] item = itemAt(x, y);
+        return item == null ? "" : describe(item);
     }
 
     /** Beside the mouse, flipped to the other side near the right or bottom edge so it stays inside. */

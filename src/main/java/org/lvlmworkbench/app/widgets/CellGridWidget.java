@@ -6,7 +6,8 @@ import org.lvlmworkbench.core.render.ValueRange;
 /**
  * What the heatmap and the patch overlay share: a value per cell of a grid, coloured through a
  * {@link ColorMap} over a fixed range or the data's own, a colour bar captioned with what the values
- * are, the cell under the mouse (for the subclass to outline) and a listener told of clicked cells.
+ * are, the cells as the items under the mouse ({@code {row, col}}, for the subclass to outline) and a
+ * listener told of clicked cells.
  */
 public abstract class CellGridWidget extends CanvasWidget {
 
@@ -19,7 +20,6 @@ public abstract class CellGridWidget extends CanvasWidget {
     private String unit = "";
     private CellListener onCellClicked;
     private HeatmapGeometry geometry = NO_CELLS;
-    private int[] hoveredCell;
 
     CellGridWidget(String styleClass, String fileName) {
         super(styleClass, fileName);
@@ -104,25 +104,10 @@ public abstract class CellGridWidget extends CanvasWidget {
         this.geometry = geometry;
     }
 
-    /** {@code {row, col}} of the cell under the mouse, or null. */
-    protected final int[] hoveredCell() {
-        return hoveredCell;
-    }
-
-    /** Forgets the cell under the mouse, e.g. when the grid changes under it. */
-    protected final void clearHoveredCell() {
-        hoveredCell = null;
-    }
-
+    /** {@code {row, col}} of the cell at {@code (x, y)}, or null outside the grid. */
     @Override
-    protected void hovered(double x, double y) {
-        int[] cell = Double.isNaN(x) ? null : geometry.cellAt(x, y);
-        boolean same = cell == null ? hoveredCell == null
-                : hoveredCell != null && cell[0] == hoveredCell[0] && cell[1] == hoveredCell[1];
-        if (!same) {
-            hoveredCell = cell;
-            redraw();
-        }
+    protected final int[] itemAt(double x, double y) {
+        return geometry.cellAt(x, y);
     }
 
     @Override

@@ -131,7 +131,7 @@ public final class HeatmapView extends CellGridWidget {
         int cols = columnLabels.size();
         if (rows == 0 || cols == 0) {
             setGeometry(NO_CELLS);
-            drawMessage(g, w, h, placeholder);
+            drawNote(g, w, h, placeholder);
             return;
         }
         double fh = textHeight();
@@ -146,7 +146,7 @@ public final class HeatmapView extends CellGridWidget {
         double plotH = h - top - bottom;
         if (plotW < 8 || plotH < 8) {
             setGeometry(NO_CELLS);
-            drawMessage(g, w, h, "too small");
+            drawNote(g, w, h, "too small");
             return;
         }
         setGeometry(new HeatmapGeometry(left, top, plotW, plotH, rows, cols));
@@ -156,7 +156,7 @@ public final class HeatmapView extends CellGridWidget {
         g.drawImage(cellImage(range), left, top, plotW, plotH);
         drawGridLines(g);
         drawMarks(g);
-        outline(g, hoveredCell(), Color.gray(1, 0.9), 1.5);
+        outline(g, hoveredItem(), Color.gray(1, 0.9), 1.5);
         outline(g, selection(), INK, 2.5);
         drawRowLabels(g, fh, left);
         drawColumnLabels(g, fh, horizontal, bottom - 10);
@@ -164,11 +164,7 @@ public final class HeatmapView extends CellGridWidget {
     }
 
     @Override
-    protected String describe(double x, double y) {
-        int[] cell = geometry().cellAt(x, y);
-        if (cell == null) {
-            return "";
-        }
+    protected String describe(int[] cell) {
         StringBuilder text = new StringBuilder(rowLabels.get(cell[0]) + " · " + columnLabels.get(cell[1]) + ": "
                 + valueText(values[cell[0]][cell[1]]));
         for (Mark m : marks) {
@@ -288,13 +284,6 @@ public final class HeatmapView extends CellGridWidget {
             g.fillText(columnLabels.get(c), 0, 0, room);
             g.restore();
         }
-    }
-
-    private static void drawMessage(GraphicsContext g, double w, double h, String message) {
-        g.setFill(MUTED);
-        g.setTextAlign(TextAlignment.CENTER);
-        g.setTextBaseline(VPos.CENTER);
-        g.fillText(message, w / 2, h / 2);
     }
 
     private static double widest(List<String> labels) {

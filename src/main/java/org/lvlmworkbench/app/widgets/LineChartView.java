@@ -13,7 +13,7 @@ import javafx.scene.text.TextAlignment;
  * a logarithmic y axis), a legend, vertical markers with labels, and a read-out of the point nearest
  * the mouse ("series · x (point label): y unit").
  */
-public final class LineChartView extends CanvasWidget {
+public final class LineChartView extends XYPlotWidget<LineChartView.Plot> {
 
     /**
      * One curve.
@@ -47,11 +47,11 @@ public final class LineChartView extends CanvasWidget {
 
     private static final Color[] PALETTE = {Color.web("#3b6fd8"), Color.web("#e4572e"), Color.web("#2a9d8f"),
         Color.web("#9b5de5"), Color.web("#f4a261"), Color.web("#6b7385"), Color.web("#c0392b"), Color.web("#17becf")};
-    private static final Color GRID = Color.web("#e6e9f0");
+    /** Points are read out from this far away: lines are thin, and their points sparse. */
     private static final double HOVER_RADIUS = 40;
 
     /** The plot rectangle and the data ranges it shows. */
-    private record Plot(double left, double top, double width, double height, double xMin, double xMax,
+    record Plot(double left, double top, double width, double height, double xMin, double xMax,
             double yMin, double yMax, boolean logY, boolean integerX) {
 
         double sx(double x) {
@@ -68,20 +68,15 @@ public final class LineChartView extends CanvasWidget {
     private List<Series> series = List.of();
     private List<Marker> markers = List.of();
     private boolean logY;
-    private String xLabel = "";
-    private String yLabel = "";
     private String yUnit = "";
-    private String placeholder = "no data";
-    private Plot plot;
-    private int[] hovered;
 
     public LineChartView() {
-        super("line-chart-view", "chart.png");
+        super("line-chart-view", "chart.png", HOVER_RADIUS);
     }
 
     public void setSeries(List<Series> series) {
         this.series = List.copyOf(series);
-        hovered = null;
+        clearHoveredItem();
         redraw();
     }
 
@@ -96,26 +91,15 @@ public final class LineChartView extends CanvasWidget {
         redraw();
     }
 
-    public void setAxisLabels(String x, String y) {
-        this.xLabel = x == null ? "" : x;
-        this.yLabel = y == null ? "" : y;
-        redraw();
-    }
-
     /** The unit of y values in the read-out ("ms", "%"). */
     public void setYUnit(String unit) {
         this.yUnit = unit == null ? "" : unit;
     }
 
-    /** What an empty chart says ("no data" by default). */
-    public void setPlaceholder(String text) {
-        this.placeholder = text;
-        redraw();
-    }
-
     /** Where point {@code index} of series {@code series} was last drawn, in canvas coordinates; null if it was not. */
     public Point2D pointAt(int series, int index) {
         Series s = this.series.get(series);
+        Plot plot = plot();
         if (plot == null || !drawable(s.x()[index], s.y()[index])) {
             return null;
         }
@@ -123,25 +107,18 @@ public final class LineChartView extends CanvasWidget {
     }
 
     @Override
-    protected void draw(GraphicsContext g, double w, double h) {
-        plot = layout(w, h);
-        if (plot == null) {
-            g.setFill(MUTED);
-            g.setTextAlign(TextAlignment.CENTER);
-            g.setTextBaseline(VPos.CENTER);
-            g.fillText(placeholder, w / 2, h / 2);
-            return;
-        }
-        drawAxes(g);
-        drawMarkers(g);
+    protected void drawPlot(GraphicsContext g, Plot plot, double w) {
+        drawAxes(g, plot);
+        drawMarkers(g, plot);
         g.save();
         g.beginPath();
         // Room for a whole dot on the first and last x, not only above and below.
         g.rect(plot.left() - 4, plot.top() - 4, plot.width() + 8, plot.height() + 8);
         g.clip();
         for (int s = 0; s < series.size(); s++) {
-            drawSeries(g, series.get(s), PALETTE[s % PALETTE.length]);
+            drawSeries(g, plot, series.get(s), PALETTE[s % PALETTE.length]);
         }
+        int[] hovered = hoveredItem();
         if (hovered != null) {
             Series s = series.get(hovered[0]);
             double px = plot.sx(s.x()[hovered[1]]);
@@ -151,15 +128,11 @@ public final class LineChartView extends CanvasWidget {
             g.strokeOval(px - 5, py - 5, 10, 10);
         }
         g.restore();
-        drawLegend(g, w);
+        drawLegend(g, plot, w);
     }
 
     @Override
-    protected String describe(double x, double y) {
-        int[] p = nearest(x, y);
-        if (p == null) {
-            return "";
-        }
+    protected String describe(int[] p) {
         Series s = series.get(p[0]);
         String label = s.pointLabels() == null ? "" : " (" + s.pointLabels().get(p[1]) + ")";
         return s.name() + " · " + Numbers.compact(s.x()[p[1]]) + label + ": "
@@ -167,63 +140,41 @@ public final class LineChartView extends CanvasWidget {
     }
 
     @Override
-    protected void hovered(double x, double y) {
-        int[] p = Double.isNaN(x) ? null : nearest(x, y);
-        boolean same = p == null ? hovered == null : hovered != null && p[0] == hovered[0] && p[1] == hovered[1];
-        if (!same) {
-            hovered = p;
-            redraw();
-        }
-    }
-
-    /** {@code {series, point}} of the drawn point nearest {@code (x, y)} within {@link #HOVER_RADIUS}, or null. */
-    private int[] nearest(double x, double y) {
-        if (plot == null) {
-            return null;
-        }
-        int[] best = null;
-        double bestDistance = HOVER_RADIUS * HOVER_RADIUS;
+    protected void offerDrawnPoints(Plot plot, NearestPoint nearest) {
         for (int s = 0; s < series.size(); s++) {
             Series ser = series.get(s);
             for (int i = 0; i < ser.x().length; i++) {
-                if (!drawable(ser.x()[i], ser.y()[i])) {
-                    continue;
-                }
-                double dx = plot.sx(ser.x()[i]) - x;
-                double dy = plot.sy(ser.y()[i]) - y;
-                if (dx * dx + dy * dy < bestDistance) {
-                    bestDistance = dx * dx + dy * dy;
-                    best = new int[] {s, i};
+                if (drawable(ser.x()[i], ser.y()[i])) {
+                    nearest.offer(plot.sx(ser.x()[i]), plot.sy(ser.y()[i]), s, i);
                 }
             }
         }
-        return best;
     }
 
     private boolean drawable(double x, double y) {
         return Double.isFinite(x) && Double.isFinite(y) && (!logY || y > 0);
     }
 
-    private Plot layout(double w, double h) {
-        double xMin = Double.POSITIVE_INFINITY;
-        double xMax = Double.NEGATIVE_INFINITY;
-        double yMin = Double.POSITIVE_INFINITY;
-        double yMax = Double.NEGATIVE_INFINITY;
+    @Override
+    protected Plot plotLayout(double w, double h) {
+        DataExtent data = new DataExtent();
         boolean integerX = true;
         for (Series s : series) {
             for (int i = 0; i < s.x().length; i++) {
                 if (drawable(s.x()[i], s.y()[i])) {
-                    xMin = Math.min(xMin, s.x()[i]);
-                    xMax = Math.max(xMax, s.x()[i]);
-                    yMin = Math.min(yMin, s.y()[i]);
-                    yMax = Math.max(yMax, s.y()[i]);
+                    data.include(s.x()[i], s.y()[i]);
                     integerX &= s.x()[i] == Math.rint(s.x()[i]);
                 }
             }
         }
-        if (xMin > xMax) {
+        if (data.isEmpty()) {
             return null;
         }
+        // Widened below to round ticks, a decade or room for a lone value.
+        double xMin = data.xMin;
+        double xMax = data.xMax;
+        double yMin = data.yMin;
+        double yMax = data.yMax;
         if (xMin == xMax) {
             xMin -= 1;
             xMax += 1;
@@ -249,10 +200,10 @@ public final class LineChartView extends CanvasWidget {
         for (double t : yTicks(probe, h)) {
             tickWidth = Math.max(tickWidth, textWidth(yTickLabel(probe, h, t)));
         }
-        double left = 8 + (yLabel.isEmpty() ? 0 : fh + 6) + tickWidth + 6;
+        double left = leftMargin(tickWidth);
         // The legend wraps onto as many lines as the names need; the plot starts below it.
         double top = fh + 14 + (legendLines(left, w) - 1) * (fh + 4);
-        double bottom = fh + 10 + (xLabel.isEmpty() ? 0 : fh + 4);
+        double bottom = bottomMargin();
         double width = w - left - 14;
         double height = h - top - bottom;
         if (width < 20 || height < 20) {
@@ -275,50 +226,22 @@ public final class LineChartView extends CanvasWidget {
                 (int) Math.max(2, Math.min(8, h / 45))));
     }
 
-    private void drawAxes(GraphicsContext g) {
+    private void drawAxes(GraphicsContext g, Plot plot) {
         double h = plot.height() + plot.top() * 2;
         g.setLineWidth(1);
-        g.setTextBaseline(VPos.CENTER);
-        g.setTextAlign(TextAlignment.RIGHT);
-        for (double t : yTicks(plot, h)) {
-            double y = Math.round(plot.sy(t)) + 0.5;
-            g.setStroke(GRID);
-            g.strokeLine(plot.left(), y, plot.left() + plot.width(), y);
-            g.setFill(INK);
-            g.fillText(yTickLabel(plot, h, t), plot.left() - 6, y);
-        }
+        drawYTicks(g, yTicks(plot, h), t -> yTickLabel(plot, h, t), plot::sy, plot.left(), plot.left() + plot.width());
         double xStep = AxisTicks.step(plot.xMin(), plot.xMax(), (int) Math.max(2, Math.min(10, plot.width() / 70)));
-        if (plot.integerX()) {
-            xStep = Math.max(1, xStep);
-        }
-        g.setTextAlign(TextAlignment.CENTER);
-        g.setTextBaseline(VPos.TOP);
+        double step = plot.integerX() ? Math.max(1, xStep) : xStep;
         double bottom = plot.top() + plot.height();
-        for (double t : AxisTicks.multiples(plot.xMin(), plot.xMax(), xStep)) {
-            double x = Math.round(plot.sx(t)) + 0.5;
-            g.setStroke(GRID);
-            g.strokeLine(x, plot.top(), x, bottom);
-            g.setFill(INK);
-            g.fillText(Numbers.tick(t, xStep), x, bottom + 4);
-        }
+        drawXTicks(g, AxisTicks.multiples(plot.xMin(), plot.xMax(), step), t -> Numbers.tick(t, step), plot::sx,
+                plot.top(), bottom);
         g.setStroke(MUTED);
         g.strokeLine(plot.left() + 0.5, plot.top(), plot.left() + 0.5, bottom);
         g.strokeLine(plot.left(), bottom + 0.5, plot.left() + plot.width(), bottom + 0.5);
-        g.setFill(MUTED);
-        if (!xLabel.isEmpty()) {
-            g.fillText(xLabel, plot.left() + plot.width() / 2, bottom + 6 + textHeight());
-        }
-        if (!yLabel.isEmpty()) {
-            g.save();
-            g.translate(8 + textHeight() / 2, plot.top() + plot.height() / 2);
-            g.rotate(-90);
-            g.setTextBaseline(VPos.CENTER);
-            g.fillText(yLabel, 0, 0, plot.height());
-            g.restore();
-        }
+        drawAxisTitles(g, plot.left(), plot.top(), plot.width(), plot.height());
     }
 
-    private void drawMarkers(GraphicsContext g) {
+    private void drawMarkers(GraphicsContext g, Plot plot) {
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.TOP);
         // Right edge of the last label on each text line: a label that would overlap goes a line lower.
@@ -348,7 +271,7 @@ public final class LineChartView extends CanvasWidget {
         }
     }
 
-    private void drawSeries(GraphicsContext g, Series s, Color color) {
+    private void drawSeries(GraphicsContext g, Plot plot, Series s, Color color) {
         List<double[]> points = new ArrayList<>();
         for (int i = 0; i < s.x().length; i++) {
             if (drawable(s.x()[i], s.y()[i])) {
@@ -374,7 +297,7 @@ public final class LineChartView extends CanvasWidget {
         }
     }
 
-    private void drawLegend(GraphicsContext g, double w) {
+    private void drawLegend(GraphicsContext g, Plot plot, double w) {
         double x = plot.left();
         double y = 4 + textHeight() / 2;
         g.setTextAlign(TextAlignment.LEFT);

@@ -56,7 +56,7 @@ public final class PatchOverlayView extends CellGridWidget {
         if (values != null && (values.length != rows || values[0].length != cols)) {
             values = null;
         }
-        clearHoveredCell();
+        clearHoveredItem();
         redraw();
     }
 
@@ -137,7 +137,7 @@ public final class PatchOverlayView extends CellGridWidget {
         if (showGrid && rows > 0 && cols > 0) {
             drawGrid(g, geometry);
         }
-        int[] hovered = hoveredCell();
+        int[] hovered = hoveredItem();
         if (hovered != null) {
             g.setStroke(Color.WHITE);
             g.setLineWidth(2);
@@ -150,11 +150,7 @@ public final class PatchOverlayView extends CellGridWidget {
     }
 
     @Override
-    protected String describe(double x, double y) {
-        int[] cell = geometry().cellAt(x, y);
-        if (cell == null) {
-            return "";
-        }
+    protected String describe(int[] cell) {
         String name = labeler.label(cell[0], cell[1]);
         return values == null ? name : name + ": " + valueText(values[cell[0]][cell[1]]);
     }
