@@ -2,8 +2,8 @@ package org.lvlmworkbench.app.widgets;
 
 import java.io.File;
 import java.nio.file.Path;
-import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.value.ObservableBooleanValue;
 import javafx.collections.ObservableList;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -23,8 +23,8 @@ import javafx.stage.FileChooser;
 /**
  * The compact bar at the top of an analysis view: where the probe items come from (an evaluation file
  * and how many of its questions, or an image folder, a prompt and how many images), the view's own
- * settings ({@link #getExtras()}, filled from FXML), and the Run button. It edits a {@link ProbeSource}
- * given to {@link #bind}; the view disables Run while the session is busy.
+ * settings ({@link #getExtras()}, filled from FXML), and the Run button. {@link #bind} ties it to a
+ * view-model: the {@link ProbeSource} it edits, when Run is disabled (busy, or no model) and what Run does.
  */
 public final class ProbeSetBar extends HBox {
 
@@ -65,8 +65,11 @@ public final class ProbeSetBar extends HBox {
                 run);
     }
 
-    /** Edits {@code source} from now on (once per bar). */
-    public void bind(ProbeSource source) {
+    /**
+     * Edits {@code source} from now on (once per bar); Run is disabled while {@code runDisabled} holds
+     * and otherwise calls {@code onRun}.
+     */
+    public void bind(ProbeSource source, ObservableBooleanValue runDisabled, Runnable onRun) {
         if (boundCount != null) {
             throw new IllegalStateException("the probe-set bar is already bound to a source");
         }
@@ -105,20 +108,18 @@ public final class ProbeSetBar extends HBox {
                 source.imageFolder.set(dir.toPath());
             }
         });
+        run.disableProperty().bind(runDisabled);
+        // Checked again when fired, so that Run never starts a job while disabled, however it was fired.
+        run.setOnAction(e -> {
+            if (!runDisabled.get()) {
+                onRun.run();
+            }
+        });
     }
 
     /** The view's own settings, shown between the source and Run. */
     public ObservableList<Node> getExtras() {
         return extras.getChildren();
-    }
-
-    public void setOnRun(Runnable action) {
-        run.setOnAction(e -> action.run());
-    }
-
-    /** Bind it to "busy or no model". */
-    public BooleanProperty runDisableProperty() {
-        return run.disableProperty();
     }
 
     private static void showPath(Button button, Path path, String none) {

@@ -8,11 +8,10 @@ import javafx.fxml.FXML;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TextField;
-import javafx.scene.control.Tooltip;
 import javafx.stage.FileChooser;
+import org.lvlmworkbench.app.widgets.ItemLists;
 import org.lvlmworkbench.app.widgets.LineChartView;
 import org.lvlmworkbench.app.widgets.PatchOverlayView;
 import org.lvlmworkbench.core.eval.EvalItem;
@@ -42,20 +41,8 @@ public final class AskController {
     @FXML
     private void initialize() {
         exampleList.setItems(vm.examples);
-        exampleList.setCellFactory(list -> new ListCell<>() {
-            {
-                // Cells take the list's width and cut long questions short, instead of a sideways scroll bar.
-                setPrefWidth(0);
-            }
-
-            @Override
-            protected void updateItem(EvalItem item, boolean empty) {
-                super.updateItem(item, empty);
-                setText(empty || item == null ? null : item.prompt() + "  → " + item.answer());
-                setTooltip(empty || item == null ? null
-                        : new Tooltip(item.type() + ": " + item.prompt() + " → " + item.answer()));
-            }
-        });
+        ItemLists.showOneLineEach(exampleList, item -> item.prompt() + "  → " + item.answer(),
+                item -> item.type() + ": " + item.prompt() + " → " + item.answer());
         exampleList.getSelectionModel().selectedItemProperty().addListener((obs, old, item) -> {
             if (item != null) {
                 vm.selectExample(item);

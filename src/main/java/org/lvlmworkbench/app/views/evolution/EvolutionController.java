@@ -7,7 +7,6 @@ import javafx.fxml.FXML;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
 import javafx.scene.control.TableCell;
@@ -18,6 +17,7 @@ import org.lvlmworkbench.app.widgets.ChoiceLabels;
 import org.lvlmworkbench.app.widgets.ColorMap;
 import org.lvlmworkbench.app.widgets.HeatmapData;
 import org.lvlmworkbench.app.widgets.HeatmapView;
+import org.lvlmworkbench.app.widgets.ItemLists;
 import org.lvlmworkbench.app.widgets.LineChartView;
 import org.lvlmworkbench.app.widgets.ProbeSetBar;
 import org.lvlmworkbench.app.widgets.ScatterView;
@@ -58,13 +58,7 @@ public final class EvolutionController {
 
     @FXML
     private void initialize() {
-        probes.bind(vm.source);
-        probes.runDisableProperty().bind(vm.runDisabled);
-        probes.setOnRun(() -> {
-            if (!vm.runDisabled.get()) {
-                vm.run();
-            }
-        });
+        probes.bind(vm.source, vm.runDisabled, vm::run);
         lensChoice.getItems().setAll(LensMode.values());
         lensChoice.setConverter(ChoiceLabels.of(EvolutionController::lensName));
         lensChoice.valueProperty().bindBidirectional(vm.lens);
@@ -76,29 +70,7 @@ public final class EvolutionController {
         promptPositionsBox.setTooltip(new Tooltip("Also follow every text position of the prompt (re-runs)"));
         promptPositionsBox.disableProperty().bind(vm.runDisabled);
 
-        itemList.setItems(vm.items);
-        itemList.setCellFactory(list -> new ListCell<>() {
-            {
-                setPrefWidth(0);
-            }
-
-            @Override
-            protected void updateItem(ItemEvolution item, boolean empty) {
-                super.updateItem(item, empty);
-                setText(empty || item == null ? null : EvolutionViewModel.itemText(item));
-                setTooltip(empty || item == null ? null : new Tooltip(EvolutionViewModel.itemText(item)));
-            }
-        });
-        itemList.getSelectionModel().selectedItemProperty().addListener((obs, old, item) -> {
-            if (item != null && item != vm.selected.get()) {
-                vm.selected.set(item);
-            }
-        });
-        vm.selected.addListener((obs, old, item) -> {
-            if (item != null && itemList.getSelectionModel().getSelectedItem() != item) {
-                itemList.getSelectionModel().select(item);
-            }
-        });
+        ItemLists.bind(itemList, vm.items, EvolutionViewModel::itemText, vm.selected);
 
         cellModeChoice.getItems().setAll(EvolutionViewModel.CellMode.values());
         cellModeChoice.setConverter(ChoiceLabels.of(EvolutionViewModel.CellMode::label));

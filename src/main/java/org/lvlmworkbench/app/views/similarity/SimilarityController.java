@@ -34,13 +34,7 @@ public final class SimilarityController {
 
     @FXML
     private void initialize() {
-        probes.bind(vm.source);
-        probes.runDisableProperty().bind(vm.runDisabled);
-        probes.setOnRun(() -> {
-            if (!vm.runDisabled.get()) {
-                vm.run();
-            }
-        });
+        probes.bind(vm.source, vm.runDisabled, vm::run);
         towerChoice.setItems(vm.towers);
         towerChoice.setConverter(ChoiceLabels.of(t -> t + " tower"));
         towerChoice.valueProperty().bindBidirectional(vm.tower);

@@ -11,6 +11,7 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import org.lvlmworkbench.app.widgets.ColorMap;
 import org.lvlmworkbench.app.widgets.HeatmapView;
+import org.lvlmworkbench.app.widgets.ItemLists;
 import org.lvlmworkbench.app.widgets.LineChartView;
 import org.lvlmworkbench.app.widgets.ProbeSetBar;
 
@@ -41,13 +42,7 @@ public final class SpectraController {
 
     @FXML
     private void initialize() {
-        probes.bind(vm.source);
-        probes.runDisableProperty().bind(vm.runDisabled);
-        probes.setOnRun(() -> {
-            if (!vm.runDisabled.get()) {
-                vm.run();
-            }
-        });
+        probes.bind(vm.source, vm.runDisabled, vm::run);
         whitenedBox.selectedProperty().bindBidirectional(vm.whitened);
         summaryLabel.textProperty().bind(vm.summary);
 
@@ -61,17 +56,7 @@ public final class SpectraController {
         stableColumn.setCellFactory(col -> formatted(v -> String.format(Locale.ROOT, "%.2f", v)));
         breakEvenColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().breakEvenRank()));
         energyColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().rankForEnergy()));
-        weightTable.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> {
-            if (row != null && row != vm.selected.get()) {
-                vm.selected.set(row);
-            }
-        });
-        vm.selected.addListener((obs, old, row) -> {
-            if (row != null && weightTable.getSelectionModel().getSelectedItem() != row) {
-                weightTable.getSelectionModel().select(row);
-                weightTable.scrollTo(row);
-            }
-        });
+        ItemLists.keepSelectionInStep(weightTable.getSelectionModel(), vm.selected, weightTable::scrollTo);
 
         detailLabel.textProperty().bind(vm.detail);
         spectrumChart.setLogY(true);

@@ -6,7 +6,6 @@ import javafx.fxml.FXML;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
@@ -14,6 +13,7 @@ import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.Tooltip;
 import org.lvlmworkbench.app.widgets.ChoiceLabels;
 import org.lvlmworkbench.app.widgets.ColorMap;
+import org.lvlmworkbench.app.widgets.ItemLists;
 import org.lvlmworkbench.app.widgets.LineChartView;
 import org.lvlmworkbench.app.widgets.PatchOverlayView;
 import org.lvlmworkbench.app.widgets.ProbeSetBar;
@@ -45,37 +45,9 @@ public final class TokensController {
 
     @FXML
     private void initialize() {
-        probes.bind(vm.source);
-        probes.runDisableProperty().bind(vm.runDisabled);
-        probes.setOnRun(() -> {
-            if (!vm.runDisabled.get()) {
-                vm.run();
-            }
-        });
+        probes.bind(vm.source, vm.runDisabled, vm::run);
 
-        itemList.setItems(vm.items);
-        itemList.setCellFactory(list -> new ListCell<>() {
-            {
-                setPrefWidth(0);
-            }
-
-            @Override
-            protected void updateItem(ItemTokenImportance item, boolean empty) {
-                super.updateItem(item, empty);
-                setText(empty || item == null ? null : TokensViewModel.itemText(item));
-                setTooltip(empty || item == null ? null : new Tooltip(TokensViewModel.itemText(item)));
-            }
-        });
-        itemList.getSelectionModel().selectedItemProperty().addListener((obs, old, item) -> {
-            if (item != null && item != vm.selected.get()) {
-                vm.selected.set(item);
-            }
-        });
-        vm.selected.addListener((obs, old, item) -> {
-            if (item != null && itemList.getSelectionModel().getSelectedItem() != item) {
-                itemList.getSelectionModel().select(item);
-            }
-        });
+        ItemLists.bind(itemList, vm.items, TokensViewModel::itemText, vm.selected);
 
         modeChoice.getItems().setAll(TokensViewModel.Mode.values());
         modeChoice.setConverter(ChoiceLabels.of(TokensViewModel.Mode::label));
