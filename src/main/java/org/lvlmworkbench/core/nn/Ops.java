@@ -31,7 +31,12 @@ public final class Ops {
     public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         NDArray variance = x.square().mean(new int[] {-1}, true).add((float) eps);
         DataType type = variance.getDataType();
-        NDArray root = type == DataType.FLOAT64 ? variance.sqrt()
+        // The engine's cast (toType) is outside autograd: a gradient would treat the normaliser as a
+        // constant and be wrong for everything below the norm. Training (a norm weight that records
+        // gradients; the engine reports no requires-grad on intermediates) takes the plain float32 root,
+        // inference the float64 one, which rounds as torch's float32 rsqrt does.
+        boolean training = weight.hasGradient() || x.hasGradient();
+        NDArray root = type == DataType.FLOAT64 || training ? variance.sqrt()
                 : variance.toType(DataType.FLOAT64, false).sqrt().toType(type, false);
         NDArray inverse = OwnedTensors.scalar(x.getManager(), 1f).toType(type, false).div(root);
         return weight.mul(x.mul(inverse));
