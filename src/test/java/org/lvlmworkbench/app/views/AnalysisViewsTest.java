@@ -119,9 +119,12 @@ class AnalysisViewsTest {
         WaitForAsyncUtils.waitForFxEvents();
         Button run = ROBOT.lookup("#runButton").queryButton();
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !run.isDisabled());
-        ROBOT.clickOn(run);
         Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
-        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> status.getText().contains("— done"));
+        // The line may still report the previous view's job as done: wait for this job's own report.
+        String before = status.getText();
+        ROBOT.clickOn(run);
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS,
+                () -> status.getText().contains("— done") && !status.getText().equals(before));
         WaitForAsyncUtils.waitForFxEvents();
         assertFalse(status.getText().contains("failed"), status.getText());
     }
