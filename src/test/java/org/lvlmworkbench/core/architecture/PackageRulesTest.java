@@ -35,7 +35,7 @@ class PackageRulesTest {
     static {
         List<List<String>> floors = List.of(
                 List.of("core.safetensors", "core.config", "core.memory", "core.jobs", "core.linalg"),
-                List.of("core.hooks", "core.processing", "core.export", "core.render"),
+                List.of("core.hooks", "core.processing", "core.export", "core.render", "core.model.pruning"),
                 List.of("core.nn"),
                 List.of("core.model"),
                 List.of("core.arch.*"),
@@ -47,6 +47,9 @@ class PackageRulesTest {
                 List.of("core.analysis.evolution", "core.analysis.similarity", "core.analysis.spectra",
                         "core.analysis.tokens"),
                 List.of("core.analysis"),
+                List.of("core.compress.plan", "core.compress.lowrank"),
+                List.of("core.compress.depth", "core.compress.evaluate"),
+                List.of("core.compress"),
                 List.of("core.sample"),
                 List.of("core.train", "core.bench"),
                 List.of("app.widgets", "app.session"),
@@ -97,6 +100,9 @@ class PackageRulesTest {
         assertNoUse("core.linalg.", List.of("ai.djl.", "org.bytedeco."));
         assertNoUse("core.render.", List.of("ai.djl.", "org.bytedeco.", "java.awt.Window", "java.awt.Frame"));
         assertNoUse("core.jobs.", List.of("ai.djl.", "org.bytedeco."));
+        assertNoUse("core.model.pruning.", List.of("ai.djl.", "org.bytedeco."));
+        assertNoUse("core.compress.lowrank.", List.of("ai.djl.", "org.bytedeco."));
+        assertNoUse("core.compress.plan.", List.of("ai.djl.", "org.bytedeco."));
     }
 
     @Test
