@@ -43,7 +43,24 @@ public final class ModelLoader {
             throw new ConfigException(folder, null, "is not a model folder (it does not exist or is not a directory)");
         }
         JsonFields config = JsonFields.read(folder.resolve("config.json"));
-        ArchitectureFamily family = Architectures.forConfig(config);
+        return load(folder, config, Checkpoint.open(folder), device);
+    }
+
+    /**
+     * Builds a model from a configuration and a checkpoint that may differ from the folder's own, e.g.
+     * a compression plan's patched config and its derived checkpoint (see
+     * {@link Checkpoint#derived}): the same constructors, checks and processor as a folder on disk.
+     * The tokenizer, image processor and template come from {@code folder}. Closes {@code checkpoint}
+     * (the weights it mapped stay mapped).
+     */
+    public static LoadedModel load(Path folder, JsonFields config, Checkpoint opened, Device device) {
+        ArchitectureFamily family;
+        try {
+            family = Architectures.forConfig(config);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         LanguageModel model = null;
         TextTokenizer tokenizer = null;
@@ -58,7 +75,7 @@ public final class ModelLoader {
             }
             return t;
         }, ModelLoader::startDaemon);
-        try (Checkpoint checkpoint = Checkpoint.open(folder)) {
+        try (Checkpoint checkpoint = opened) {
             MemoryBudget.check(checkpoint, device);
             List<String> warnings = new CopyOnWriteArrayList<>();
             List<Runnable> scans = new ArrayList<>();

@@ -41,6 +41,14 @@ public final class KvCache implements AutoCloseable {
         return new NDArray[] {fullK, fullV};
     }
 
+    /**
+     * Sets the cached length once a step's layers have all run: a layer whose attention was removed
+     * by compression appends nothing, so the last layer need not be the one that advances it.
+     */
+    public void advanceTo(long newLength) {
+        length = newLength;
+    }
+
     private void keep(int layer, NDArray k, NDArray v) {
         if (keys[layer] != null && keys[layer] != k) {
             keys[layer].close();

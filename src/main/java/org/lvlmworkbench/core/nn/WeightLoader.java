@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;
-import org.lvlmworkbench.core.safetensors.SafetensorsFile;
 import org.lvlmworkbench.core.safetensors.TensorEntry;
 
 /**
@@ -142,7 +141,7 @@ public final class WeightLoader {
         if (entry.dtype() == DType.F32 && mapsMatrices(manager.getDevice())) {
             // The engine array and the decode kernel read one and the same mapping: two mappings of a
             // file would each count its pages, doubling the resident size.
-            ByteBuffer bytes = checkpoint.file(name).bytes(name);
+            ByteBuffer bytes = checkpoint.bytes(name);
             MappedMatrix m = new MappedMatrix(name, bytes, DType.F32, rows, cols);
             NDArray view = manager.create(bytes.duplicate().order(ByteOrder.nativeOrder()), new Shape(rows, cols),
                     DataType.FLOAT32);
@@ -156,7 +155,7 @@ public final class WeightLoader {
         if (!keepsReduced(entry.dtype())) {
             return new Linear(load(name, rows, cols), null);
         }
-        MappedMatrix m = new MappedMatrix(name, checkpoint.file(name).readOnlyBytes(name), entry.dtype(), rows, cols);
+        MappedMatrix m = new MappedMatrix(name, checkpoint.readOnlyBytes(name), entry.dtype(), rows, cols);
         scan(m);
         reduced.put(name, m);
         storedTypes.put(name, entry.dtype());
@@ -191,9 +190,29 @@ public final class WeightLoader {
      * a 16-bit weight stays reduced (see {@link #keepsReduced}), the bias is always float32.
      */
     public LinearMap linear(String name, long out, long in, boolean bias) {
+        if (!has(name + ".weight") && has(name + ".down.weight")) {
+            return factored(name, out, in, bias);
+        }
         LinearMap weight = matrix(name + ".weight", out, in);
         NDArray b = bias ? load(name + ".bias", out) : null;
         return weight instanceof MappedLinear r ? r.withBias(b) : new Linear(((Linear) weight).weight(), b);
+    }
+
+    /**
+     * A low-rank map stored as {@code name.down.weight [rank, in]} and {@code name.up.weight [out, rank]}
+     * (see {@link FactoredLinear}); the rank is read from the down factor and the up factor must agree.
+     */
+    private LinearMap factored(String name, long out, long in, boolean bias) {
+        long[] downShape = checkpoint.entry(name + ".down.weight").shape();
+        if (downShape.length != 2 || downShape[1] != in || downShape[0] < 1) {
+            throw new WeightException(checkpoint.folder(), name + ".down.weight", "has shape "
+                    + Arrays.toString(downShape) + " but a factor of a [" + out + ", " + in + "] map must be [rank, " + in + "]");
+        }
+        long rank = downShape[0];
+        LinearMap down = matrix(name + ".down.weight", rank, in);
+        LinearMap up = matrix(name + ".up.weight", out, rank);
+        NDArray b = bias ? load(name + ".bias", out) : null;
+        return new FactoredLinear(down, up, b);
     }
 
     /** Every float32 tensor loaded so far, in load order, under its checkpoint name. */
@@ -310,12 +329,7 @@ public final class WeightLoader {
     }
 
     private Path fileOf(String name) {
-        for (SafetensorsFile f : checkpoint.shards().values()) {
-            if (f.contains(name)) {
-                return f.path();
-            }
-        }
-        return checkpoint.folder();
+        return checkpoint.contains(name) ? checkpoint.file(name).path() : checkpoint.folder();
     }
 
     /** Checkpoint tensors that no component asked for: a sign of a layout we misread. */

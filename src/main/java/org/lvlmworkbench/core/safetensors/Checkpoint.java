@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -27,11 +28,57 @@ public final class Checkpoint implements AutoCloseable {
     private final Path folder;
     private final Map<String, SafetensorsFile> fileByTensor;
     private final Map<String, SafetensorsFile> shards;
+    /** For a derived checkpoint: a tensor's name in its file where that differs from its name here. */
+    private final Map<String, String> storedNames;
 
     private Checkpoint(Path folder, Map<String, SafetensorsFile> fileByTensor, Map<String, SafetensorsFile> shards) {
+        this(folder, fileByTensor, shards, Map.of());
+    }
+
+    private Checkpoint(Path folder, Map<String, SafetensorsFile> fileByTensor, Map<String, SafetensorsFile> shards,
+            Map<String, String> storedNames) {
         this.folder = folder;
         this.fileByTensor = fileByTensor;
         this.shards = shards;
+        this.storedNames = storedNames;
+    }
+
+    /**
+     * A checkpoint made of another one's tensors, some under new names, plus the tensors of
+     * {@code added} (a file of new tensors, e.g. merged or factored weights): what a compression plan
+     * builds its model from. Nothing is copied: a renamed tensor (layer 7 re-indexed as layer 5) still
+     * reads the base's mapping. Closing it closes {@code base} and {@code added}.
+     *
+     * @param names the tensors taken from {@code base}, in order, as {@code name here → name in base}
+     * @param added new tensors, or null; a name in both is refused
+     */
+    public static Checkpoint derived(Checkpoint base, Map<String, String> names, SafetensorsFile added) {
+        Map<String, SafetensorsFile> byTensor = new LinkedHashMap<>();
+        Map<String, String> stored = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            String inBase = base.storedName(e.getValue());
+            byTensor.put(e.getKey(), base.file(e.getValue()));
+            if (!inBase.equals(e.getKey())) {
+                stored.put(e.getKey(), inBase);
+            }
+        }
+        Map<String, SafetensorsFile> shards = new LinkedHashMap<>(base.shards);
+        if (added != null) {
+            for (String name : added.tensors().keySet()) {
+                if (byTensor.put(name, added) != null) {
+                    throw new SafetensorsException(added.path(), name, Rule.INDEX_MISMATCH,
+                            "is both a new tensor and one taken from " + base.folder);
+                }
+            }
+            shards.put(added.path().getFileName().toString(), added);
+        }
+        return new Checkpoint(base.folder, Collections.unmodifiableMap(byTensor), Collections.unmodifiableMap(shards),
+                Collections.unmodifiableMap(stored));
+    }
+
+    /** The name {@code name} has inside its file (differs only in a derived checkpoint). */
+    public String storedName(String name) {
+        return storedNames.getOrDefault(name, name);
     }
 
     public static boolean existsIn(Path folder) {
@@ -137,11 +184,23 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     public TensorEntry entry(String name) {
-        return file(name).entry(name);
+        return file(name).entry(storedName(name));
     }
 
     public NDArray load(String name, NDManager manager) {
-        return file(name).toNDArray(name, manager);
+        NDArray array = file(name).toNDArray(storedName(name), manager);
+        array.setName(name);
+        return array;
+    }
+
+    /** The tensor's bytes, copy-on-write mapped (see {@link SafetensorsFile#bytes}). */
+    public ByteBuffer bytes(String name) {
+        return file(name).bytes(storedName(name));
+    }
+
+    /** The tensor's bytes, mapped read-only (see {@link SafetensorsFile#readOnlyBytes}). */
+    public ByteBuffer readOnlyBytes(String name) {
+        return file(name).readOnlyBytes(storedName(name));
     }
 
     public Map<String, SafetensorsFile> shards() {

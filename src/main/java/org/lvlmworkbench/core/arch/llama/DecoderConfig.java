@@ -3,7 +3,10 @@ package org.lvlmworkbench.core.arch.llama;
 import org.lvlmworkbench.core.config.Activation;
 import org.lvlmworkbench.core.config.JsonFields;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A Llama-family decoder (Llama, Qwen2): the text model of LLaVA-1.5 and LLaVA-NeXT/OneVision.
@@ -14,16 +17,46 @@ import java.util.List;
  *
  * @param qkvBias   q/k/v projections carry a bias (Qwen2 always; Llama when attention_bias)
  * @param outputBias o_proj carries a bias (Llama when attention_bias; never Qwen2)
+ * @param droppedAttention layers whose attention sub-layer was removed by compression (LLM-Drop's
+ *                  {@code drop_attn_list}): the residual stream passes through unchanged there
+ * @param droppedMlp layers whose MLP sub-layer was removed ({@code drop_mlp_list})
  */
 public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
         int numHeads, int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
         int maxPositionEmbeddings, String hiddenAct, boolean tieWordEmbeddings, boolean qkvBias, boolean outputBias,
-        boolean mlpBias, Integer bosTokenId, List<Integer> eosTokenIds, Integer padTokenId) {
+        boolean mlpBias, Integer bosTokenId, List<Integer> eosTokenIds, Integer padTokenId,
+        Set<Integer> droppedAttention, Set<Integer> droppedMlp) {
 
     public static final List<String> SUPPORTED_TYPES = List.of("llama", "qwen2");
 
     public int groupSize() {
         return numHeads / numKvHeads;
+    }
+
+    public boolean hasAttention(int layer) {
+        return !droppedAttention.contains(layer);
+    }
+
+    public boolean hasMlp(int layer) {
+        return !droppedMlp.contains(layer);
+    }
+
+    /** Layer indices listed under {@code field}, each checked against {@code num_hidden_layers}. */
+    private static Set<Integer> layerSet(JsonFields f, String field) {
+        if (!f.has(field)) {
+            return Set.of();
+        }
+        int layers = f.positive("num_hidden_layers", 32);
+        Set<Integer> out = new TreeSet<>();
+        for (int layer : f.integers(field)) {
+            if (layer < 0 || layer >= layers) {
+                throw f.error(field, "layer " + layer + " is outside 0.." + (layers - 1));
+            }
+            if (!out.add(layer)) {
+                throw f.error(field, "lists layer " + layer + " twice");
+            }
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     public static DecoderConfig parse(JsonFields f) {
@@ -74,7 +107,9 @@ public record DecoderConfig(String modelType, int vocabSize, int hiddenSize, int
                 f.bool("mlp_bias", false),
                 f.has("bos_token_id") ? f.integer("bos_token_id") : null,
                 f.integers("eos_token_id"),
-                f.has("pad_token_id") ? f.integer("pad_token_id") : null);
+                f.has("pad_token_id") ? f.integer("pad_token_id") : null,
+                layerSet(f, "drop_attn_list"),
+                layerSet(f, "drop_mlp_list"));
         Activation.check(f, "hidden_act", c.hiddenAct);
         return c;
     }

@@ -56,33 +56,68 @@ public final class LlamaDecoder implements TextDecoder {
             long qOut = (long) c.numHeads() * c.headDim();
             long kvOut = (long) c.numKvHeads() * c.headDim();
             long in = c.intermediateSize();
-            inputNorm = w.load(p + "input_layernorm.weight", hidden);
-            q = w.linear(p + "self_attn.q_proj", qOut, hidden, c.qkvBias());
-            k = w.linear(p + "self_attn.k_proj", kvOut, hidden, c.qkvBias());
-            v = w.linear(p + "self_attn.v_proj", kvOut, hidden, c.qkvBias());
-            o = w.linear(p + "self_attn.o_proj", hidden, qOut, c.outputBias());
-            postAttentionNorm = w.load(p + "post_attention_layernorm.weight", hidden);
-            gate = w.linear(p + "mlp.gate_proj", in, hidden, c.mlpBias());
-            up = w.linear(p + "mlp.up_proj", in, hidden, c.mlpBias());
-            down = w.linear(p + "mlp.down_proj", hidden, in, c.mlpBias());
+            // A sub-layer removed by compression has no weights in the checkpoint, its norm included.
+            boolean attention = c.hasAttention(index);
+            inputNorm = attention ? w.load(p + "input_layernorm.weight", hidden) : null;
+            q = attention ? w.linear(p + "self_attn.q_proj", qOut, hidden, c.qkvBias()) : null;
+            k = attention ? w.linear(p + "self_attn.k_proj", kvOut, hidden, c.qkvBias()) : null;
+            v = attention ? w.linear(p + "self_attn.v_proj", kvOut, hidden, c.qkvBias()) : null;
+            o = attention ? w.linear(p + "self_attn.o_proj", hidden, qOut, c.outputBias()) : null;
+            boolean mlp = c.hasMlp(index);
+            postAttentionNorm = mlp ? w.load(p + "post_attention_layernorm.weight", hidden) : null;
+            gate = mlp ? w.linear(p + "mlp.gate_proj", in, hidden, c.mlpBias()) : null;
+            up = mlp ? w.linear(p + "mlp.up_proj", in, hidden, c.mlpBias()) : null;
+            down = mlp ? w.linear(p + "mlp.down_proj", hidden, in, c.mlpBias()) : null;
             hooks = HookPoints.text(index);
+        }
+
+        public boolean hasAttention() {
+            return q != null;
+        }
+
+        public boolean hasMlp() {
+            return gate != null;
         }
 
         /** This layer's seven linear maps with their checkpoint keys and input hook points. */
         public List<LinearWeight> linears() {
-            return List.of(
-                    new LinearWeight(prefix + "self_attn.q_proj.weight", "text", index, "q", hooks.ln1Normalized(), q),
-                    new LinearWeight(prefix + "self_attn.k_proj.weight", "text", index, "k", hooks.ln1Normalized(), k),
-                    new LinearWeight(prefix + "self_attn.v_proj.weight", "text", index, "v", hooks.ln1Normalized(), v),
-                    new LinearWeight(prefix + "self_attn.o_proj.weight", "text", index, "o", hooks.attnZ(), o),
-                    new LinearWeight(prefix + "mlp.gate_proj.weight", "text", index, "gate", hooks.ln2Normalized(), gate),
-                    new LinearWeight(prefix + "mlp.up_proj.weight", "text", index, "up", hooks.ln2Normalized(), up),
-                    new LinearWeight(prefix + "mlp.down_proj.weight", "text", index, "down", hooks.mlpPost(), down));
+            List<LinearWeight> out = new ArrayList<>(7);
+            if (hasAttention()) {
+                out.add(new LinearWeight(prefix + "self_attn.q_proj.weight", "text", index, "q", hooks.ln1Normalized(), q));
+                out.add(new LinearWeight(prefix + "self_attn.k_proj.weight", "text", index, "k", hooks.ln1Normalized(), k));
+                out.add(new LinearWeight(prefix + "self_attn.v_proj.weight", "text", index, "v", hooks.ln1Normalized(), v));
+                out.add(new LinearWeight(prefix + "self_attn.o_proj.weight", "text", index, "o", hooks.attnZ(), o));
+            }
+            if (hasMlp()) {
+                out.add(new LinearWeight(prefix + "mlp.gate_proj.weight", "text", index, "gate", hooks.ln2Normalized(), gate));
+                out.add(new LinearWeight(prefix + "mlp.up_proj.weight", "text", index, "up", hooks.ln2Normalized(), up));
+                out.add(new LinearWeight(prefix + "mlp.down_proj.weight", "text", index, "down", hooks.mlpPost(), down));
+            }
+            return out;
         }
 
         NDArray forward(DecoderConfig c, NDArray x, int layer, NDArray[] rope, NDArray mask, KvCache cache,
                 Hooks h) {
             x = h.at(hooks.residPre(), x);
+            if (hasAttention()) {
+                x = h.at(hooks.residMid(), x.add(attention(c, x, layer, rope, mask, cache, h)));
+            } else {
+                x = h.at(hooks.residMid(), x);
+            }
+            if (!hasMlp()) {
+                return h.at(hooks.residPost(), x);
+            }
+            NDArray mlpIn = h.at(hooks.mlpIn(), x);
+            NDArray normed2 = h.at(hooks.ln2Normalized(), Ops.rmsNorm(mlpIn, postAttentionNorm, c.rmsNormEps()));
+            NDArray hidden = h.at(hooks.mlpPost(), Ops.activation(c.hiddenAct(), gate.apply(normed2)).mul(up.apply(normed2)));
+            NDArray mlp = down.apply(hidden);
+            mlp = h.at(hooks.mlpOut(), mlp);
+            return h.at(hooks.residPost(), x.add(mlp));
+        }
+
+        /** The attention sub-layer's output {@code [B, T, hidden]} (after o_proj) for the stream {@code x}. */
+        private NDArray attention(DecoderConfig c, NDArray x, int layer, NDArray[] rope, NDArray mask, KvCache cache,
+                Hooks h) {
             NDArray normed = h.at(hooks.ln1Normalized(), Ops.rmsNorm(x, inputNorm, c.rmsNormEps()));
             NDArray qh = Rotary.apply(Attention.splitHeads(q.apply(normed), c.numHeads()), rope); // [B, H, T, D]
             NDArray kh = Rotary.apply(Attention.splitHeads(k.apply(normed), c.numKvHeads()), rope); // [B, KVH, T, D]
@@ -94,14 +129,7 @@ public final class LlamaDecoder implements TextDecoder {
             }
             NDArray attn = Attention.attend(qh, kh, vh, mask, h, hooks.attnPattern());
             NDArray z = h.at(hooks.attnZ(), Attention.mergeHeads(attn)); // [B, H, T, D] → [B, T, H·D]
-            attn = h.at(hooks.attnOut(), o.apply(z)); // [B, T, H·D] → [B, T, hidden]
-            x = h.at(hooks.residMid(), x.add(attn));
-            NDArray mlpIn = h.at(hooks.mlpIn(), x);
-            NDArray normed2 = h.at(hooks.ln2Normalized(), Ops.rmsNorm(mlpIn, postAttentionNorm, c.rmsNormEps()));
-            NDArray hidden = h.at(hooks.mlpPost(), Ops.activation(c.hiddenAct(), gate.apply(normed2)).mul(up.apply(normed2)));
-            NDArray mlp = down.apply(hidden);
-            mlp = h.at(hooks.mlpOut(), mlp);
-            return h.at(hooks.residPost(), x.add(mlp));
+            return h.at(hooks.attnOut(), o.apply(z)); // [B, T, H·D] → [B, T, hidden]
         }
     }
 
@@ -227,6 +255,9 @@ public final class LlamaDecoder implements TextDecoder {
             if (i > 0) {
                 input.close();
             }
+        }
+        if (cache != null) {
+            cache.advanceTo(past + t);
         }
         x = hooks.at(HookPoints.FINAL_NORM, Ops.rmsNorm(x, finalNorm, config.rmsNormEps()));
         return hooks.at(HookPoints.LOGITS, unembed(logitRows == null ? x : rows(x, logitRows)));
