@@ -101,6 +101,12 @@ public final class FactoredLinear implements LinearMap {
         return w;
     }
 
+    /** {@code rank·(in + out)} plus the bias, counted from the factors' shapes (16-bit factors included). */
+    @Override
+    public long parameterCount() {
+        return down.parameterCount() + up.parameterCount() + (bias == null ? 0 : bias.size());
+    }
+
     @Override
     public List<NDArray> parameters() {
         List<NDArray> out = new ArrayList<>(down.parameters());
