@@ -32,14 +32,18 @@ public final class Evaluator {
             }
             RgbImage image = item.image() == null ? null : RgbImage.read(item.image());
             GenerationResult r = Generator.answer(model, item.prompt(), image, greedy, hooks, null);
-            EvalReport.Prediction p = new EvalReport.Prediction(item, r.text(),
-                    normalize(r.text()).equals(normalize(item.answer())));
+            EvalReport.Prediction p = new EvalReport.Prediction(item, r.text(), matches(r.text(), item.answer()));
             out.add(p);
             if (progress != null) {
                 progress.accept(p);
             }
         }
         return new EvalReport(out);
+    }
+
+    /** The exact-match rule: both answers equal after {@link #normalize}. */
+    public static boolean matches(String output, String expected) {
+        return normalize(output).equals(normalize(expected));
     }
 
     /** The answer as compared: trimmed, lower case, trailing punctuation dropped. */

@@ -143,6 +143,12 @@ public final class MappedLinear implements LinearMap {
         return weight.rows();
     }
 
+    /** {@code out·in} (+ {@code out} with a bias), counted from the shapes: works for 16-bit weights too. */
+    @Override
+    public long parameterCount() {
+        return (long) weight.rows() * weight.cols() + (bias == null ? 0 : bias.size());
+    }
+
     @Override
     public List<NDArray> parameters() {
         if (float32View != null) {
