@@ -48,8 +48,19 @@ public final class CalibrationGrams {
      * @param width  {@code in}
      * @param tokens rows of {@code X} summed
      * @param values {@code XᵀX}, row-major {@code in × in}
+     * @param absSums {@code Σ_t |x_{t,j}|} per input channel: ASVD's scaling needs the mean absolute
+     *               input, which the Gram's diagonal ({@code Σ x²}) does not give
      */
-    public record Gram(String hook, int width, long tokens, double[] values) {
+    public record Gram(String hook, int width, long tokens, double[] values, double[] absSums) {
+
+        /** {@code mean_t |x_{t,j}|} per input channel. */
+        public double[] meanAbs() {
+            double[] m = new double[absSums.length];
+            for (int j = 0; j < m.length; j++) {
+                m[j] = tokens == 0 ? 0 : absSums[j] / tokens;
+            }
+            return m;
+        }
     }
 
     /** Thrown by the pass's hook once every wanted point has been read: the rest of the prefill is not needed. */
@@ -162,16 +173,18 @@ public final class CalibrationGrams {
     private Map<String, Gram> collect(List<String> hooks, int passIndex, Progress progress) {
         Set<String> wanted = Set.copyOf(hooks);
         Map<String, NDArray> sums = new LinkedHashMap<>();
+        Map<String, NDArray> absSums = new LinkedHashMap<>();
         Map<String, long[]> tokens = new LinkedHashMap<>();
         try (NDManager manager = model.model().manager().newSubManager()) {
             for (String h : hooks) {
                 int w = widths.get(h);
                 sums.put(h, manager.zeros(new Shape(w, w), DataType.FLOAT64));
+                absSums.put(h, manager.zeros(new Shape(w), DataType.FLOAT64));
                 tokens.put(h, new long[1]);
             }
             Set<String> seen = new HashSet<>();
             Hooks reader = new Hooks().replace(wanted::contains, (point, x) -> {
-                accumulate(sums.get(point), tokens.get(point), widths.get(point), x, point);
+                accumulate(sums.get(point), absSums.get(point), tokens.get(point), widths.get(point), x, point);
                 seen.add(point);
                 if (seen.size() == wanted.size()) {
                     throw new PassComplete();
@@ -196,7 +209,8 @@ public final class CalibrationGrams {
             Map<String, Gram> out = new LinkedHashMap<>();
             for (String h : hooks) {
                 NDArray sum = sums.get(h);
-                out.put(h, new Gram(h, widths.get(h), tokens.get(h)[0], sum.toDoubleArray()));
+                out.put(h, new Gram(h, widths.get(h), tokens.get(h)[0], sum.toDoubleArray(),
+                        absSums.get(h).toDoubleArray()));
                 sum.close();
             }
             progress.update(1, String.format("calibration pass %d/%d done", passIndex + 1, passes.size()));
@@ -204,8 +218,11 @@ public final class CalibrationGrams {
         }
     }
 
-    /** Adds {@code xᵀx} of {@code x [.., width]} to {@code sum [width, width]}, in float64. */
-    private static void accumulate(NDArray sum, long[] tokens, int width, NDArray x, String point) {
+    /**
+     * Adds {@code xᵀx} of {@code x [.., width]} to {@code sum [width, width]} and {@code Σ|x|} over rows
+     * to {@code absSum [width]}, in float64.
+     */
+    private static void accumulate(NDArray sum, NDArray absSum, long[] tokens, int width, NDArray x, String point) {
         long last = x.getShape().get(x.getShape().dimension() - 1);
         if (last != width) {
             throw new IllegalStateException("hook point '" + point + "' carries " + x.getShape() + ", expected [.., "
@@ -217,11 +234,14 @@ public final class CalibrationGrams {
         NDArray wideT = wide.transpose();
         NDArray product = wideT.matMul(wide);
         sum.addi(product);
+        NDArray abs = wide.abs();
+        NDArray columnSums = abs.sum(new int[] {0});
+        absSum.addi(columnSums);
         tokens[0] += rows.getShape().get(0);
         // Freed now, not when the layer ends: an MLP-width product is as large as the Gram itself. The
         // engine may hand back its input for a no-op reshape or cast, and the pass still owns that.
         Set<NDArray> temporaries = Collections.newSetFromMap(new IdentityHashMap<>());
-        temporaries.addAll(List.of(product, wideT, wide, rows));
+        temporaries.addAll(List.of(product, wideT, wide, rows, abs, columnSums));
         temporaries.remove(x);
         temporaries.forEach(NDArray::close);
     }

@@ -54,8 +54,12 @@ class CalibrationGramsTest {
         return hooks;
     }
 
+    /** Σ over items of {@code |x|} per channel, filled by {@link #directGrams} beside the Grams. */
+    private static final Map<String, double[]> ABS_SUMS = new LinkedHashMap<>();
+
     /** Σ over items of {@code XᵀX} from an {@link ActivationCache} capture, in double precision here. */
     private static Map<String, double[]> directGrams(Map<String, Long> tokens) {
+        ABS_SUMS.clear();
         Set<String> hooks = inputHooks();
         Map<String, double[]> grams = new LinkedHashMap<>();
         for (ProbeItem item : items) {
@@ -70,7 +74,11 @@ class CalibrationGramsTest {
                     float[] v = x.toFloatArray();
                     int rows = v.length / width;
                     double[] g = grams.computeIfAbsent(h, k -> new double[width * width]);
+                    double[] a = ABS_SUMS.computeIfAbsent(h, k -> new double[width]);
                     for (int t = 0; t < rows; t++) {
+                        for (int i = 0; i < width; i++) {
+                            a[i] += Math.abs(v[t * width + i]);
+                        }
                         for (int i = 0; i < width; i++) {
                             double xi = v[t * width + i];
                             for (int j = 0; j < width; j++) {
@@ -96,6 +104,9 @@ class CalibrationGramsTest {
             }
             assertTrue(scale > 0, hook + " saw no signal");
             assertArrayEquals(want, g.values(), 1e-10 * scale, hook);
+            double[] abs = ABS_SUMS.get(hook);
+            double absScale = java.util.Arrays.stream(abs).max().orElseThrow();
+            assertArrayEquals(abs, g.absSums(), 1e-10 * absScale, hook + " Σ|x| per channel");
             assertEquals(tokens.get(hook), g.tokens(), hook + " tokens");
         }
     }
