@@ -16,6 +16,11 @@ import org.lvlmworkbench.core.processing.RgbImage;
 /**
  * Autoregressive generation with a KV cache: one full pass over the prompt (with the image), then
  * one position per step. Hooks apply at every step.
+ *
+ * <p>A model with visual-token pruning ({@code LoadedModel.withPruning}, or config.json's
+ * {@code visual_token_pruning}) prunes in the prompt pass only: decode steps carry no image token,
+ * continue at the original prompt length ({@code KvCache.position()}), and attend to the kept
+ * tokens' cached keys.
  */
 public final class Generator {
 

@@ -25,6 +25,14 @@ package org.lvlmworkbench.core.hooks;
  * <p>{@code blocks.N.resid_pre} of one block is the same tensor as {@code resid_post} of the block
  * before; both exist so a caller can name whichever reads better. Vision points have {@code B} =
  * images and {@code T} = 1 + patches.
+ *
+ * <p>With visual-token pruning, a stage before text block {@code K} calls
+ * {@code text.blocks.K.kept_positions} ({@link #keptPositions}) just before that block's
+ * {@code resid_pre}: int64 {@code [B, T_kept]}, the original sequence positions (the rotary
+ * positions, which for a prompt run from an empty cache are its token indices) of the rows that stay,
+ * text and image, ascending. Row {@code r} of every later point's {@code T} axis is the token at
+ * {@code kept_positions[r]} of the last stage; removed image tokens are the image positions missing
+ * from it. The point can be captured, not replaced. It is called only in a pass with image tokens.
  */
 public final class HookPoints {
 
@@ -57,6 +65,14 @@ public final class HookPoints {
             return new String[] {residPre, ln1Normalized, attnPattern, attnZ, attnOut, residMid, mlpIn, ln2Normalized,
                 mlpPost, mlpOut, residPost};
         }
+    }
+
+    /**
+     * {@code text.blocks.K.kept_positions}: the original positions of the rows a visual-token pruning
+     * stage keeps before text block {@code layer}; int64 {@code [B, T_kept]}, capture only.
+     */
+    public static String keptPositions(int layer) {
+        return "text.blocks." + layer + ".kept_positions";
     }
 
     public static Block vision(int layer) {

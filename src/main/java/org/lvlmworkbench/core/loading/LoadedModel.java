@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import org.lvlmworkbench.core.model.ArchitectureFamily;
 import org.lvlmworkbench.core.model.LanguageModel;
 import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 import org.lvlmworkbench.core.model.Processor;
 import org.lvlmworkbench.core.processing.ChatTemplate;
 import org.lvlmworkbench.core.processing.TextTokenizer;
@@ -49,6 +50,17 @@ public record LoadedModel(Path folder, ArchitectureFamily family, LanguageModel 
     public List<String> allWarnings() {
         weightScan.join();
         return List.copyOf(warnings);
+    }
+
+    /**
+     * The same model under another visual-token pruning policy ({@link LanguageModel#withPruning}),
+     * sharing the network, tokenizer and processor with this one, which is not changed: for running
+     * the pruned and the unpruned model side by side (generation, evaluation). Close only the original;
+     * closing the view would close the shared tokenizer.
+     */
+    public LoadedModel withPruning(VisualTokenPruning pruning) {
+        return new LoadedModel(folder, family, model.withPruning(pruning), tokenizer, processor, chatTemplate,
+                eosTokenIds, warnings, weightScan);
     }
 
     public boolean acceptsImages() {

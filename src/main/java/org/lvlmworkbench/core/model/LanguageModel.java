@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
 import org.lvlmworkbench.core.hooks.Hooks;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 import org.lvlmworkbench.core.nn.KvCache;
 
 /**
@@ -64,6 +65,27 @@ public interface LanguageModel extends AutoCloseable {
 
     /** The network's parts and their settings, for the model card. */
     List<ModelCard.Section> describe();
+
+    /** The visual-token pruning this model applies in its forward pass; {@link VisualTokenPruning#NONE} by default. */
+    default VisualTokenPruning pruning() {
+        return VisualTokenPruning.NONE;
+    }
+
+    /**
+     * This model with another visual-token pruning policy: a new object sharing every weight with this
+     * one, which is left as it was, so both can run side by side. The view owns nothing: closing it
+     * does nothing, and it must not be used once this model is closed.
+     *
+     * @throws UnsupportedOperationException for a model without images, unless {@code pruning} is none
+     * @throws org.lvlmworkbench.core.model.pruning.InvalidPruningException for a stage at or past the last layer
+     */
+    default LanguageModel withPruning(VisualTokenPruning pruning) {
+        if (pruning.isNone()) {
+            return this;
+        }
+        throw new UnsupportedOperationException("a " + modelType() + " model takes no images, so it has no visual "
+                + "tokens to prune");
+    }
 
     /** The token id that marks where image features go, or -1 for a text-only model. */
     default long imageTokenId() {

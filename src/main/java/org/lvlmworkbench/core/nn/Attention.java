@@ -74,7 +74,29 @@ public final class Attention {
         long kvh = k.getShape().get(1);
         long s = k.getShape().get(2);
         long group = h / kvh;
-        // Grouped heads share a kv head: fold the group into the query axis instead of copying k and v.
+        NDArray pattern = hooks.at(patternPoint, pattern(q, k, mask));
+        // Grouped heads share a kv head: fold the group into the query axis instead of copying v.
+        NDArray pg = group == 1 ? pattern : pattern.reshape(b, kvh, group * t, s);
+        NDArray out = pg.matMul(v);
+        return group == 1 ? out : out.reshape(b, h, t, d);
+    }
+
+    /**
+     * The softmax attention weights {@code [B, H, T, S]} of queries {@code q} ({@code [B, H, T, D]})
+     * over keys {@code k} ({@code [B, KVH, S, D]}), computed as {@link #attend} computes them; {@code mask}
+     * is an additive {@code [T, S]} mask or null. Lets a caller read a few query rows (visual-token
+     * pruning reads the last prompt token's) without a pass materialising every layer's pattern.
+     */
+    public static NDArray pattern(NDArray q, NDArray k, NDArray mask) {
+        Shape qs = q.getShape();
+        long b = qs.get(0);
+        long h = qs.get(1);
+        long t = qs.get(2);
+        long d = qs.get(3);
+        long kvh = k.getShape().get(1);
+        long s = k.getShape().get(2);
+        long group = h / kvh;
+        // Grouped heads share a kv head: fold the group into the query axis instead of copying k.
         float scale = (float) (1.0 / Math.sqrt(d));
         // HF scales the scores; scaling by a power of two is exact, so the (S/D times smaller) queries
         // take it instead, bit for bit the same. Other head sizes scale the scores, as HF does.
@@ -89,10 +111,7 @@ public final class Attention {
         if (mask != null) {
             scores = scores.add(mask);
         }
-        NDArray pattern = hooks.at(patternPoint, scores.softmax(-1));
-        NDArray pg = group == 1 ? pattern : pattern.reshape(b, kvh, group * t, s);
-        NDArray out = pg.matMul(v);
-        return group == 1 ? out : out.reshape(b, h, t, d);
+        return scores.softmax(-1);
     }
 
     /** Causal mask for {@code queries} new positions after {@code past} cached ones. */

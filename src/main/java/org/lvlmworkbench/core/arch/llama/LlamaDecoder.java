@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import java.util.ArrayList;
@@ -20,12 +21,14 @@ import org.lvlmworkbench.core.nn.Linear;
 import org.lvlmworkbench.core.nn.MappedLinear;
 import org.lvlmworkbench.core.nn.MappedMatrix;
 import org.lvlmworkbench.core.model.TextDecoder;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 import org.lvlmworkbench.core.nn.EngineThreads;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.nn.WeightLoader;
 import org.lvlmworkbench.core.nn.Attention;
 import org.lvlmworkbench.core.nn.LinearMap;
 import org.lvlmworkbench.core.nn.Ops;
+import org.lvlmworkbench.core.nn.OwnedTensors;
 import org.lvlmworkbench.core.nn.Rotary;
 
 /**
@@ -96,11 +99,15 @@ public final class LlamaDecoder implements TextDecoder {
             return out;
         }
 
+        /**
+         * @param lastRow when not null, receives the head-mean attention of the last query row over all keys
+         *                (what a visual-token pruning stage at the next layer scores with)
+         */
         NDArray forward(DecoderConfig c, NDArray x, int layer, NDArray[] rope, NDArray mask, KvCache cache,
-                Hooks h) {
+                Hooks h, LastRow lastRow) {
             x = h.at(hooks.residPre(), x);
             if (hasAttention()) {
-                x = h.at(hooks.residMid(), x.add(attention(c, x, layer, rope, mask, cache, h)));
+                x = h.at(hooks.residMid(), x.add(attention(c, x, layer, rope, mask, cache, h, lastRow)));
             } else {
                 x = h.at(hooks.residMid(), x);
             }
@@ -117,7 +124,7 @@ public final class LlamaDecoder implements TextDecoder {
 
         /** The attention sub-layer's output {@code [B, T, hidden]} (after o_proj) for the stream {@code x}. */
         private NDArray attention(DecoderConfig c, NDArray x, int layer, NDArray[] rope, NDArray mask, KvCache cache,
-                Hooks h) {
+                Hooks h, LastRow lastRow) {
             NDArray normed = h.at(hooks.ln1Normalized(), Ops.rmsNorm(x, inputNorm, c.rmsNormEps()));
             NDArray qh = Rotary.apply(Attention.splitHeads(q.apply(normed), c.numHeads()), rope); // [B, H, T, D]
             NDArray kh = Rotary.apply(Attention.splitHeads(k.apply(normed), c.numKvHeads()), rope); // [B, KVH, T, D]
@@ -127,9 +134,28 @@ public final class LlamaDecoder implements TextDecoder {
                 kh = kv[0];
                 vh = kv[1];
             }
+            if (lastRow != null) {
+                lastRow.read(qh, kh);
+            }
             NDArray attn = Attention.attend(qh, kh, vh, mask, h, hooks.attnPattern());
             NDArray z = h.at(hooks.attnZ(), Attention.mergeHeads(attn)); // [B, H, T, D] → [B, T, H·D]
             return h.at(hooks.attnOut(), o.apply(z)); // [B, T, H·D] → [B, T, hidden]
+        }
+    }
+
+    /**
+     * The attention row of the last query (the last prompt token in a prefill), averaged over heads:
+     * one weight per key, cached keys first. Only this row is computed, never the whole pattern. The
+     * last query sees every key, so no mask applies.
+     */
+    static final class LastRow {
+        float[] headMean;
+
+        void read(NDArray q, NDArray k) {
+            long t = q.getShape().get(2);
+            NDArray last = q.get(":, :, " + (t - 1) + ":" + t + ", :");
+            NDArray mean = Attention.pattern(last, k, null).mean(new int[] {1}); // [1, 1, S]
+            headMean = mean.toType(DataType.FLOAT32, false).toFloatArray();
         }
     }
 
@@ -236,31 +262,161 @@ public final class LlamaDecoder implements TextDecoder {
     /**
      * Runs the layers on embeddings {@code [B, T, hidden]}, continuing {@code cache} when given, and
      * returns logits {@code [B, T, vocab]}. {@code positionIds} ({@code [T]}, int64) are the rotary
-     * positions of the new tokens, or null for {@code past .. past+T-1}.
+     * positions of the new tokens, or null for {@code cache.position() .. +T-1}.
      */
     public NDArray forward(NDArray embeddings, NDArray positionIds, long[] logitRows, KvCache cache, Hooks hooks) {
+        return forward(embeddings, positionIds, logitRows, cache, hooks, VisualTokenPruning.NONE, new int[0]);
+    }
+
+    /**
+     * {@link #forward(NDArray, NDArray, long[], KvCache, Hooks)} with visual-token pruning: before each
+     * stage's layer {@code K} the stage scores the image tokens still in the sequence, and only the
+     * rows it keeps (and every text row) go on. Kept rows keep their rotary positions; the causal mask
+     * runs over the kept rows in their original order; layers from {@code K} on cache only the kept
+     * rows' keys and values, while {@link KvCache#position()} still advances by {@code T}. Each stage
+     * calls {@link HookPoints#keptPositions} with the positions that stay.
+     *
+     * <p>{@code logitRows} still name input rows (indices into {@code T}); asking for a removed image
+     * token's row is refused. With {@code logitRows} null the logits cover the rows that remain after
+     * the last stage, {@code [1, T_kept, vocab]}. Pruning runs one sequence at a time: with image
+     * tokens and a policy, {@code B} must be 1 (each instance keeps its own set, so rows would differ
+     * in length).
+     *
+     * @param pruning   the policy; {@link VisualTokenPruning#NONE} runs every row through every layer
+     * @param imageRows the input rows (indices into {@code T}, ascending) that hold image tokens; with
+     *                  none, nothing is pruned
+     */
+    public NDArray forward(NDArray embeddings, NDArray positionIds, long[] logitRows, KvCache cache, Hooks hooks,
+            VisualTokenPruning pruning, int[] imageRows) {
+        long b = embeddings.getShape().get(0);
         long t = embeddings.getShape().get(1);
-        EngineThreads.forRows(embeddings.getShape().get(0) * t);
-        long past = cache == null ? 0 : cache.length();
-        NDArray[] rope = positionIds == null ? rotary.table(embeddings.getManager(), past, t)
-                : rotary.table(embeddings.getManager(), positionIds.toLongArray());
-        NDArray mask = t == 1 ? null : Attention.causalMask(embeddings.getManager(), past, t);
+        EngineThreads.forRows(b * t);
+        boolean prune = !pruning.isNone() && imageRows.length > 0;
+        if (prune && b != 1) {
+            throw new IllegalArgumentException("visual-token pruning runs one sequence at a time, this batch has "
+                    + b + " (each sequence keeps its own image tokens, so their lengths would differ)");
+        }
+        if (prune) {
+            pruning.checkLayers(layers.size());
+        }
+        NDManager nd = embeddings.getManager();
+        long past = cache == null ? 0 : cache.position();
+        long[] positions = positionIds == null ? range(past, t) : positionIds.toLongArray();
+        if (positions.length != t) {
+            throw new IllegalArgumentException(positions.length + " position ids for " + t + " tokens");
+        }
+        PrunedRows rows = prune ? new PrunedRows(positions, imageRows) : null;
+        NDArray[] rope = rotary.table(nd, positions);
+        NDArray mask = null;
+        long maskPast = -1;
+        long maskRows = -1;
+        LastRow lastRow = null;
         NDArray x = hooks.at(HookPoints.TEXT_EMBED, embeddings);
         for (int i = 0; i < layers.size(); i++) {
+            if (prune && pruning.stageAt(i) != null) {
+                NDArray before = x;
+                x = pruneBefore(i, pruning.stageAt(i), x, rows, lastRow, hooks);
+                rope = rotary.table(nd, rows.positions());
+                if (i > 0) {
+                    before.close();
+                }
+            }
+            long rowsNow = x.getShape().get(1);
+            long layerPast = cache == null ? 0 : cache.length(i);
+            if (rowsNow == 1) {
+                mask = null;
+                maskRows = 1;
+            } else if (layerPast != maskPast || rowsNow != maskRows) {
+                // Pruned layers hold fewer cached positions and rows: their mask is over the kept sequence.
+                mask = Attention.causalMask(nd, layerPast, rowsNow);
+                maskPast = layerPast;
+                maskRows = rowsNow;
+            }
             Layer layer = layers.get(i);
             int index = i;
             NDArray input = x;
+            NDArray[] layerRope = rope;
+            NDArray layerMask = mask;
+            LastRow probe = prune && pruning.needsAttentionAt(i) ? new LastRow() : null;
             // A layer's intermediates die with it; only its output (and what hooks or the cache keep) survives.
-            x = LayerScope.run(() -> layer.forward(config, input, index, rope, mask, cache, hooks));
+            x = LayerScope.run(() -> layer.forward(config, input, index, layerRope, layerMask, cache, hooks, probe));
+            lastRow = probe;
             if (i > 0) {
                 input.close();
             }
         }
         if (cache != null) {
-            cache.advanceTo(past + t);
+            cache.advanceTo(positions[positions.length - 1] + 1);
         }
         x = hooks.at(HookPoints.FINAL_NORM, Ops.rmsNorm(x, finalNorm, config.rmsNormEps()));
-        return hooks.at(HookPoints.LOGITS, unembed(logitRows == null ? x : rows(x, logitRows)));
+        long[] wanted = logitRows == null || rows == null ? logitRows : rows.rowsOf(logitRows);
+        return hooks.at(HookPoints.LOGITS, unembed(wanted == null ? x : rows(x, wanted)));
+    }
+
+    /** Runs the stage before {@code layer}: scores, selects, gathers the kept rows and reports them. */
+    private NDArray pruneBefore(int layer, VisualTokenPruning.Stage stage, NDArray x, PrunedRows rows,
+            LastRow lastRow, Hooks hooks) {
+        int[] images = rows.imageRows();
+        int[] keep;
+        if (stage instanceof VisualTokenPruning.AttentionStage scored) {
+            // The last query's keys are the cached ones, then this pass's rows as they entered layer K-1,
+            // which are the rows entering K: no stage runs between the two.
+            if (lastRow == null || lastRow.headMean == null) {
+                throw new IllegalStateException("visual-token pruning at layer " + layer + " scores with layer "
+                        + (layer - 1) + "'s attention, which this model does not have (its attention was dropped)");
+            }
+            float[] row = lastRow.headMean;
+            int offset = row.length - rows.size();
+            float[] scores = new float[images.length];
+            for (int j = 0; j < images.length; j++) {
+                scores[j] = row[offset + images[j]];
+            }
+            keep = scored.select(scores, rows.originalImages());
+        } else {
+            VisualTokenPruning.Diversity diversity = (VisualTokenPruning.Diversity) stage;
+            int width = (int) x.getShape().get(2);
+            float[] flat;
+            try (NDArray imageStates = gatherRows(x, images)) {
+                flat = imageStates.toType(DataType.FLOAT32, false).toFloatArray();
+            }
+            float[][] features = new float[images.length][width];
+            for (int j = 0; j < images.length; j++) {
+                System.arraycopy(flat, j * width, features[j], 0, width);
+            }
+            keep = diversity.select(features);
+        }
+        int[] kept = rows.keep(keep);
+        NDArray out = gatherRows(x, kept);
+        String point = HookPoints.keptPositions(layer);
+        if (hooks.observes(point)) {
+            long[] p = rows.positions();
+            NDArray positions = OwnedTensors.of(x.getManager(), p).reshape(1, p.length);
+            if (hooks.at(point, positions) != positions) {
+                throw new IllegalStateException(point + " can be captured, not replaced");
+            }
+        }
+        return out;
+    }
+
+    /** Rows {@code [1, rows, hidden]} of {@code x} ({@code [1, T, hidden]}) at the given indices, as one gather. */
+    private static NDArray gatherRows(NDArray x, int[] indices) {
+        long t = x.getShape().get(1);
+        long h = x.getShape().get(2);
+        long[] index = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            index[i] = indices[i];
+        }
+        NDArray gathered = Embedding.embedding(OwnedTensors.of(x.getManager(), index), x.reshape(t, h),
+                SparseFormat.DENSE).singletonOrThrow();
+        return gathered.reshape(1, indices.length, h);
+    }
+
+    private static long[] range(long start, long length) {
+        long[] out = new long[Math.toIntExact(length)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = start + i;
+        }
+        return out;
     }
 
     /** Rows {@code [B, rows, hidden]} of {@code x} ({@code [B, T, hidden]}) at the given positions, in order. */
@@ -274,9 +430,17 @@ public final class LlamaDecoder implements TextDecoder {
 
     /** The decoder's hook points in forward order, from the embeddings to the logits. */
     public List<String> hookPoints() {
+        return hookPoints(VisualTokenPruning.NONE);
+    }
+
+    /** The hook points of a pass under {@code pruning}: each stage adds its {@link HookPoints#keptPositions}. */
+    public List<String> hookPoints(VisualTokenPruning pruning) {
         List<String> out = new ArrayList<>();
         out.add(HookPoints.TEXT_EMBED);
         for (int i = 0; i < layers.size(); i++) {
+            if (pruning.stageAt(i) != null) {
+                out.add(HookPoints.keptPositions(i));
+            }
             out.addAll(List.of(HookPoints.text(i).all()));
         }
         out.add(HookPoints.FINAL_NORM);

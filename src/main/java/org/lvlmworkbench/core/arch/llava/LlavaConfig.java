@@ -4,6 +4,8 @@ import org.lvlmworkbench.core.arch.clip.ClipVisionConfig;
 import org.lvlmworkbench.core.arch.llama.DecoderConfig;
 import org.lvlmworkbench.core.config.Activation;
 import org.lvlmworkbench.core.config.JsonFields;
+import org.lvlmworkbench.core.model.pruning.InvalidPruningException;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 
 import java.util.List;
 
@@ -13,9 +15,16 @@ import java.util.List;
  *
  * @param visionFeatureLayers hidden-state indices of the vision tower whose outputs feed the
  *                            projector (negative counts from the end; several are concatenated)
+ * @param visualTokenPruning  the workbench's own {@code visual_token_pruning} object (not an HF field):
+ *                            which image tokens the decoder drops as the prompt runs, in
+ *                            {@link VisualTokenPruning}'s JSON form; absent means none
  */
 public record LlavaConfig(ClipVisionConfig vision, DecoderConfig text, int imageTokenIndex, String projectorHiddenAct,
-        List<Integer> visionFeatureLayers, String visionFeatureSelectStrategy, boolean projectorBias) {
+        List<Integer> visionFeatureLayers, String visionFeatureSelectStrategy, boolean projectorBias,
+        VisualTokenPruning visualTokenPruning) {
+
+    /** The field of config.json that holds the pruning policy. */
+    public static final String PRUNING_FIELD = "visual_token_pruning";
 
     public static LlavaConfig parse(JsonFields f) {
         ClipVisionConfig vision = ClipVisionConfig.parse(f.object("vision_config"));
@@ -41,8 +50,22 @@ public record LlavaConfig(ClipVisionConfig vision, DecoderConfig text, int image
         if (imageIndex < 0 || imageIndex >= text.vocabSize()) {
             throw f.error(imageField, imageIndex + " is outside the vocabulary of " + text.vocabSize());
         }
+        VisualTokenPruning pruning = VisualTokenPruning.NONE;
+        if (f.has(PRUNING_FIELD)) {
+            try {
+                pruning = VisualTokenPruning.fromJson(f.raw().get(PRUNING_FIELD)).checkLayers(text.numLayers());
+            } catch (InvalidPruningException e) {
+                throw f.error(e.field().isEmpty() ? PRUNING_FIELD : PRUNING_FIELD + "." + e.field(), e.problem());
+            }
+        }
         return new LlavaConfig(vision, text, imageIndex, act, List.copyOf(layers), strategy,
-                f.bool("multimodal_projector_bias", true));
+                f.bool("multimodal_projector_bias", true), pruning);
+    }
+
+    /** The same configuration with another pruning policy (checked against the decoder's layer count). */
+    public LlavaConfig withPruning(VisualTokenPruning pruning) {
+        return new LlavaConfig(vision, text, imageTokenIndex, projectorHiddenAct, visionFeatureLayers,
+                visionFeatureSelectStrategy, projectorBias, pruning.checkLayers(text.numLayers()));
     }
 
     /** Number of positions one image occupies in the decoder's sequence. */

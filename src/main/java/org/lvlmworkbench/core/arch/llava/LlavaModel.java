@@ -18,6 +18,7 @@ import org.lvlmworkbench.core.model.ComponentSizes;
 import org.lvlmworkbench.core.model.ForwardInputs;
 import org.lvlmworkbench.core.model.LinearWeight;
 import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 import org.lvlmworkbench.core.nn.ForwardScope;
 import org.lvlmworkbench.core.nn.KvCache;
 import org.lvlmworkbench.core.model.LanguageModel;
@@ -29,6 +30,11 @@ import org.lvlmworkbench.core.nn.OwnedTensors;
 /**
  * HF {@code LlavaForConditionalGeneration}: the CLIP tower's selected hidden states, projected to
  * the decoder's width, take the places of the {@code <image>} tokens in the prompt.
+ *
+ * <p>Visual-token pruning ({@link VisualTokenPruning}) is part of the forward pass: the policy comes
+ * from config.json's {@code visual_token_pruning} or from {@link #withPruning}, and every pass whose
+ * prompt holds image tokens runs it (the prefill of a generation; decode steps carry no image token,
+ * so nothing is pruned again). All of a prompt's image tokens, of every image, form one set.
  */
 public final class LlavaModel implements LanguageModel {
 
@@ -39,8 +45,11 @@ public final class LlavaModel implements LanguageModel {
     private final LlavaProjector projector;
     private final LlamaDecoder decoder;
     private final ModelParameters parameters;
+    /** False for a {@link #withPruning} view, which shares the weights and closes nothing. */
+    private final boolean owner;
 
     public LlavaModel(LlavaConfig config, LlavaKeyLayout layout, WeightLoader w, NDManager manager) {
+        this.owner = true;
         this.config = config;
         this.layout = layout;
         this.manager = manager;
@@ -50,6 +59,35 @@ public final class LlavaModel implements LanguageModel {
                 config.projectorBias(), config.projectorHiddenAct());
         this.decoder = new LlamaDecoder(config.text(), w, layout.text(), layout.lmHead());
         this.parameters = ModelParameters.of(w, manager);
+    }
+
+    private LlavaModel(LlavaModel shared, LlavaConfig config) {
+        this.owner = false;
+        this.config = config;
+        this.layout = shared.layout;
+        this.manager = shared.manager;
+        this.vision = shared.vision;
+        this.projector = shared.projector;
+        this.decoder = shared.decoder;
+        this.parameters = shared.parameters;
+    }
+
+    @Override
+    public VisualTokenPruning pruning() {
+        return config.visualTokenPruning();
+    }
+
+    /**
+     * This model under another pruning policy ({@link VisualTokenPruning#NONE} for none): a view sharing
+     * every weight, vision tower, projector and decoder with this one, which is not changed. Closing the
+     * view does nothing; it is dead once the model that loaded the weights is closed.
+     *
+     * @throws org.lvlmworkbench.core.model.pruning.InvalidPruningException for a stage at or past the
+     *         decoder's last layer (field {@code stages[i].layer})
+     */
+    @Override
+    public LlavaModel withPruning(VisualTokenPruning pruning) {
+        return new LlavaModel(this, config.withPruning(pruning));
     }
 
     public LlavaConfig config() {
@@ -102,7 +140,7 @@ public final class LlavaModel implements LanguageModel {
     public List<ModelCard.Section> describe() {
         ClipVisionConfig v = config.vision();
         List<ModelCard.Section> out = new ArrayList<>();
-        out.add(new ModelCard.Section("vision tower", List.of(
+        List<ModelCard.Fact> visionFacts = new ArrayList<>(List.of(
                 new ModelCard.Fact("kind", "CLIP ViT"),
                 new ModelCard.Fact("layers", v.numLayers() + " (" + config.visionLayersUsed() + " run)"),
                 new ModelCard.Fact("width", Integer.toString(v.hiddenSize())),
@@ -111,7 +149,11 @@ public final class LlavaModel implements LanguageModel {
                 new ModelCard.Fact("image", v.imageSize() + "×" + v.imageSize() + ", patch " + v.patchSize()),
                 new ModelCard.Fact("feature layers", config.visionFeatureLayers() + ", strategy '"
                         + config.visionFeatureSelectStrategy() + "'"),
-                new ModelCard.Fact("tokens per image", Integer.toString(config.tokensPerImage())))));
+                new ModelCard.Fact("tokens per image", Integer.toString(config.tokensPerImage()))));
+        if (!config.visualTokenPruning().isNone()) {
+            visionFacts.add(new ModelCard.Fact("visual-token pruning", config.visualTokenPruning().describe()));
+        }
+        out.add(new ModelCard.Section("vision tower", visionFacts));
         out.add(new ModelCard.Section("projector", List.of(
                 new ModelCard.Fact("kind", "MLP " + projector.linear1.inFeatures() + " → "
                         + projector.linear1.outFeatures() + " → " + projector.linear2.outFeatures() + ", "
@@ -143,8 +185,28 @@ public final class LlavaModel implements LanguageModel {
             } else if (imageTokens > 0) {
                 throw new IllegalArgumentException("the prompt has " + imageTokens + " image tokens but no image was given");
             }
-            return decoder.forward(embeddings, inputs.positionIds(), inputs.logitRows(), cache, hooks);
+            VisualTokenPruning pruning = config.visualTokenPruning();
+            int[] imageRows = pruning.isNone() || imageTokens == 0 ? new int[0] : imageRows(ids, tokenIds, imageTokens);
+            return decoder.forward(embeddings, inputs.positionIds(), inputs.logitRows(), cache, hooks, pruning,
+                    imageRows);
         });
+    }
+
+    /** Where the image tokens are in a one-sequence prompt; pruning refuses batches. */
+    private int[] imageRows(long[] ids, NDArray tokenIds, int imageTokens) {
+        long batch = tokenIds.getShape().get(0);
+        if (batch != 1) {
+            throw new IllegalArgumentException("visual-token pruning (" + config.visualTokenPruning().describe()
+                    + ") runs one sequence at a time; this batch has " + batch);
+        }
+        int[] rows = new int[imageTokens];
+        int n = 0;
+        for (int p = 0; p < ids.length; p++) {
+            if (ids[p] == config.imageTokenIndex()) {
+                rows[n++] = p;
+            }
+        }
+        return rows;
     }
 
     /** Projected image features {@code [N, tokensPerImage, textHidden]}. */
@@ -191,7 +253,7 @@ public final class LlavaModel implements LanguageModel {
         out.add(HookPoints.PROJECTOR_IN);
         out.add(HookPoints.PROJECTOR_HIDDEN);
         out.add(HookPoints.PROJECTOR_OUT);
-        out.addAll(decoder.hookPoints());
+        out.addAll(decoder.hookPoints(config.visualTokenPruning()));
         return out;
     }
 
@@ -226,6 +288,8 @@ public final class LlavaModel implements LanguageModel {
 
     @Override
     public void close() {
-        manager.close();
+        if (owner) {
+            manager.close();
+        }
     }
 }
