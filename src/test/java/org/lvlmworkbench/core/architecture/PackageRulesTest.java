@@ -49,6 +49,7 @@ class PackageRulesTest {
                 List.of("core.analysis"),
                 List.of("core.compress.lowrank"),
                 List.of("core.compress.plan"),
+                List.of("core.compress.apply"),
                 List.of("core.compress.depth", "core.compress.evaluate"),
                 List.of("core.compress"),
                 List.of("core.sample"),

@@ -9,7 +9,7 @@ import org.lvlmworkbench.core.analysis.probe.EncodedProbe;
 import org.lvlmworkbench.core.analysis.probe.ProbeEncoder;
 import org.lvlmworkbench.core.analysis.probe.ProbeItem;
 import org.lvlmworkbench.core.analysis.similarity.TokenSelection;
-import org.lvlmworkbench.core.compress.PlanApplier;
+import org.lvlmworkbench.core.compress.apply.PlanApplier;
 import org.lvlmworkbench.core.compress.plan.CompressionPlan;
 import org.lvlmworkbench.core.compress.plan.MergeFormula;
 import org.lvlmworkbench.core.compress.plan.MergeGroup;

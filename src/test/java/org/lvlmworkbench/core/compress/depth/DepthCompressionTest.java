@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.lvlmworkbench.core.analysis.probe.ProbeItem;
 import org.lvlmworkbench.core.analysis.probe.ProbeSet;
 import org.lvlmworkbench.core.analysis.similarity.TokenSelection;
-import org.lvlmworkbench.core.compress.PlanApplier;
+import org.lvlmworkbench.core.compress.apply.PlanApplier;
 import org.lvlmworkbench.core.compress.plan.CompressionPlan;
 import org.lvlmworkbench.core.compress.plan.MergeFormula;
 import org.lvlmworkbench.core.compress.plan.MergeGroup;
@@ -69,6 +69,7 @@ class DepthCompressionTest {
 
     @Test
     void slmCommitsOnlyWindowsAboveTheThreshold() {
+        List<ProbeItem> items = DepthCompressionTest.items.subList(0, 2);
         SlidingWindowMerge.Result none = SlidingWindowMerge.search(model, empty, items, 0.99999, TokenSelection.ALL,
                 MergeFormula.RDSC, Progress.NONE);
         assertEquals(List.of(), none.plan().merges(), "nothing stays that close");

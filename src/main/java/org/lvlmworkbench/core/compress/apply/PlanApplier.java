@@ -1,4 +1,4 @@
-package org.lvlmworkbench.core.compress;
+package org.lvlmworkbench.core.compress.apply;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

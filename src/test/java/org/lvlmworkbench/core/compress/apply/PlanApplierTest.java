@@ -1,4 +1,4 @@
-package org.lvlmworkbench.core.compress;
+package org.lvlmworkbench.core.compress.apply;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
