@@ -51,7 +51,8 @@ import org.lvlmworkbench.core.safetensors.SafetensorsWriter;
  * <p>The configuration: the decoder's {@code num_hidden_layers} after drops and merges,
  * {@code drop_attn_list}/{@code drop_mlp_list} (LLM-Drop's names) with the new indices, and
  * {@code low_rank_ranks} (module name → rank) for readers that build factored layers from the
- * config.
+ * config, and the plan's visual-token pruning as {@code visual_token_pruning} (re-indexed), which the
+ * LLaVA forward pass runs.
  */
 public final class PlanApplier {
 
@@ -179,6 +180,10 @@ public final class PlanApplier {
             }
             Checkpoint derived = Checkpoint.derived(base, taken, added);
             JsonObject config = patchedConfig(original.folder(), plan, newIndex, surviving.length, lowRankRanks);
+            if (!plan.tokenPruning().isNone()) {
+                // A run-time policy of the LLaVA forward pass, read from the config like the rest of the model.
+                config.add("visual_token_pruning", plan.tokenPruningAfterReindexing(layers).toJsonObject());
+            }
             return ModelLoader.load(original.folder(), new JsonFields(original.folder().resolve("config.json"), "", config),
                     derived, original.model().manager().getDevice());
         } catch (RuntimeException | Error e) {

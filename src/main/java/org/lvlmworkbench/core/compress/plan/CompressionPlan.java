@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.lvlmworkbench.core.config.ConfigException;
 import org.lvlmworkbench.core.config.JsonFields;
+import org.lvlmworkbench.core.model.pruning.InvalidPruningException;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 
 /**
  * Everything a compression does to one model, as an immutable value: low-rank factorisations per
@@ -33,12 +35,15 @@ import org.lvlmworkbench.core.config.JsonFields;
  *   "calibration": {"source": "samples/shapes-eval/eval.jsonl", "items": 32, "fingerprint": "…"},
  *   "ranks": {"language_model.model.layers.3.mlp.up_proj.weight": {"rank": 40, "method": "svd-llm"}},
  *   "merges": [{"first": 9, "last": 11, "formula": "rdsc"}],
- *   "drop_layers": [14], "drop_attention": [12], "drop_mlp": []
+ *   "drop_layers": [14], "drop_attention": [12], "drop_mlp": [],
+ *   "token_pruning": {"version": 1, "stages": [{"layer": 2, "method": "fastv", "ratio": 0.5}]}
  * }</pre>
+ * The token-pruning policy is {@code VisualTokenPruning}'s own JSON form; its layers too are the
+ * original decoder's, re-indexed on apply ({@link #tokenPruningAfterReindexing}).
  */
 public record CompressionPlan(String modelFingerprint, Calibration calibration, SortedMap<String, MatrixRank> ranks,
         List<MergeGroup> merges, SortedSet<Integer> droppedLayers, SortedSet<Integer> droppedAttention,
-        SortedSet<Integer> droppedMlp) {
+        SortedSet<Integer> droppedMlp, VisualTokenPruning tokenPruning) {
 
     public static final String FORMAT = "lvlm-workbench/compression-plan";
     public static final int VERSION = 1;
@@ -54,74 +59,113 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
         droppedLayers = Collections.unmodifiableSortedSet(new TreeSet<>(droppedLayers));
         droppedAttention = Collections.unmodifiableSortedSet(new TreeSet<>(droppedAttention));
         droppedMlp = Collections.unmodifiableSortedSet(new TreeSet<>(droppedMlp));
+        tokenPruning = tokenPruning == null ? VisualTokenPruning.NONE : tokenPruning;
     }
 
     /** The plan that changes nothing. */
     public static CompressionPlan empty(String modelFingerprint) {
         return new CompressionPlan(modelFingerprint, null, new TreeMap<>(), List.of(), new TreeSet<>(), new TreeSet<>(),
-                new TreeSet<>());
+                new TreeSet<>(), VisualTokenPruning.NONE);
     }
 
     public boolean isEmpty() {
         return ranks.isEmpty() && merges.stream().allMatch(g -> g.first() == g.last()) && droppedLayers.isEmpty()
-                && droppedAttention.isEmpty() && droppedMlp.isEmpty();
+                && droppedAttention.isEmpty() && droppedMlp.isEmpty() && tokenPruning.isNone();
     }
 
     // ---- changes (each returns a new plan) ----
 
+    /** This plan with {@code policy} as its visual-token pruning (layers given in the original decoder's indices). */
+    public CompressionPlan withTokenPruning(VisualTokenPruning policy) {
+        return new CompressionPlan(modelFingerprint, calibration, ranks, merges, droppedLayers, droppedAttention, droppedMlp,
+                policy);
+    }
+
+    /**
+     * The pruning policy in the compressed decoder's layer indices: a stage before original layer
+     * {@code K} runs before the first layer that survives at or after {@code K}.
+     */
+    public VisualTokenPruning tokenPruningAfterReindexing(int decoderLayers) {
+        if (tokenPruning.isNone()) {
+            return tokenPruning;
+        }
+        int[] surviving = survivingLayers(decoderLayers);
+        List<VisualTokenPruning.Stage> stages = new ArrayList<>();
+        for (int i = 0; i < tokenPruning.stages().size(); i++) {
+            VisualTokenPruning.Stage stage = tokenPruning.stages().get(i);
+            int next = -1;
+            for (int j = 0; j < surviving.length; j++) {
+                if (surviving[j] >= stage.layer()) {
+                    next = j;
+                    break;
+                }
+            }
+            if (next < 0) {
+                throw new PlanException("token_pruning.stages[" + i + "].layer", "no decoder layer survives at or after layer "
+                        + stage.layer());
+            }
+            if (!stages.isEmpty() && stages.get(stages.size() - 1).layer() >= next) {
+                throw new PlanException("token_pruning.stages[" + i + "].layer", "after the plan's drops and merges, stage "
+                        + i + " falls on the same layer as the stage before it");
+            }
+            stages.add(stage.withLayer(next));
+        }
+        return VisualTokenPruning.of(stages);
+    }
+
     public CompressionPlan withCalibration(Calibration c) {
-        return new CompressionPlan(modelFingerprint, c, ranks, merges, droppedLayers, droppedAttention, droppedMlp);
+        return new CompressionPlan(modelFingerprint, c, ranks, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
     }
 
     public CompressionPlan withRank(String matrix, MatrixRank rank) {
         SortedMap<String, MatrixRank> r = new TreeMap<>(ranks);
         r.put(matrix, rank);
-        return new CompressionPlan(modelFingerprint, calibration, r, merges, droppedLayers, droppedAttention, droppedMlp);
+        return new CompressionPlan(modelFingerprint, calibration, r, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
     }
 
     /** This plan with every rank replaced by {@code newRanks}. */
     public CompressionPlan withRanks(Map<String, MatrixRank> newRanks) {
         return new CompressionPlan(modelFingerprint, calibration, new TreeMap<>(newRanks), merges, droppedLayers,
-                droppedAttention, droppedMlp);
+                droppedAttention, droppedMlp, tokenPruning);
     }
 
     public CompressionPlan withoutRank(String matrix) {
         SortedMap<String, MatrixRank> r = new TreeMap<>(ranks);
         r.remove(matrix);
-        return new CompressionPlan(modelFingerprint, calibration, r, merges, droppedLayers, droppedAttention, droppedMlp);
+        return new CompressionPlan(modelFingerprint, calibration, r, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
     }
 
     public CompressionPlan withMerge(MergeGroup group) {
         List<MergeGroup> m = new ArrayList<>(merges);
         m.add(group);
-        return new CompressionPlan(modelFingerprint, calibration, ranks, m, droppedLayers, droppedAttention, droppedMlp);
+        return new CompressionPlan(modelFingerprint, calibration, ranks, m, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
     }
 
     public CompressionPlan withoutMerge(MergeGroup group) {
         List<MergeGroup> m = new ArrayList<>(merges);
         m.remove(group);
-        return new CompressionPlan(modelFingerprint, calibration, ranks, m, droppedLayers, droppedAttention, droppedMlp);
+        return new CompressionPlan(modelFingerprint, calibration, ranks, m, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
     }
 
     public CompressionPlan withDroppedLayer(int layer, boolean dropped) {
         return new CompressionPlan(modelFingerprint, calibration, ranks, merges, toggled(droppedLayers, layer, dropped),
-                droppedAttention, droppedMlp);
+                droppedAttention, droppedMlp, tokenPruning);
     }
 
     public CompressionPlan withDroppedAttention(int layer, boolean dropped) {
         return new CompressionPlan(modelFingerprint, calibration, ranks, merges, droppedLayers,
-                toggled(droppedAttention, layer, dropped), droppedMlp);
+                toggled(droppedAttention, layer, dropped), droppedMlp, tokenPruning);
     }
 
     public CompressionPlan withDroppedMlp(int layer, boolean dropped) {
         return new CompressionPlan(modelFingerprint, calibration, ranks, merges, droppedLayers, droppedAttention,
-                toggled(droppedMlp, layer, dropped));
+                toggled(droppedMlp, layer, dropped), tokenPruning);
     }
 
     /** This plan with no depth changes (merges and drops), keeping ranks and calibration. */
     public CompressionPlan withoutDepthChanges() {
         return new CompressionPlan(modelFingerprint, calibration, ranks, List.of(), new TreeSet<>(), new TreeSet<>(),
-                new TreeSet<>());
+                new TreeSet<>(), tokenPruning);
     }
 
     private static SortedSet<Integer> toggled(SortedSet<Integer> set, int layer, boolean on) {
@@ -210,6 +254,12 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
         if (survivingLayers(layers).length == 0) {
             throw new PlanException("drop_layers", "the plan removes all " + layers + " decoder layers");
         }
+        try {
+            tokenPruning.checkLayers(layers);
+        } catch (IllegalArgumentException e) {
+            throw new PlanException("token_pruning", e.getMessage());
+        }
+        tokenPruningAfterReindexing(layers);
         for (Map.Entry<String, MatrixRank> e : ranks.entrySet()) {
             String entry = "ranks['" + e.getKey() + "']";
             ModelShape.Matrix m = model.matrices().get(e.getKey());
@@ -278,6 +328,9 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
         o.add("drop_layers", array(droppedLayers));
         o.add("drop_attention", array(droppedAttention));
         o.add("drop_mlp", array(droppedMlp));
+        if (!tokenPruning.isNone()) {
+            o.add("token_pruning", tokenPruning.toJsonObject());
+        }
         return o;
     }
 
@@ -342,8 +395,16 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
                 }
             }
         }
+        VisualTokenPruning tokenPruning = VisualTokenPruning.NONE;
+        if (f.has("token_pruning")) {
+            try {
+                tokenPruning = VisualTokenPruning.fromJson(f.raw().get("token_pruning"));
+            } catch (InvalidPruningException e) {
+                throw f.error("token_pruning." + e.field(), e.problem());
+            }
+        }
         return new CompressionPlan(f.string("model_fingerprint"), calibration, ranks, merges, layers(f, "drop_layers"),
-                layers(f, "drop_attention"), layers(f, "drop_mlp"));
+                layers(f, "drop_attention"), layers(f, "drop_mlp"), tokenPruning);
     }
 
     private static SortedSet<Integer> layers(JsonFields f, String field) {

@@ -81,6 +81,9 @@ public final class VisualTokenPruning {
 
         /** A line for people, e.g. {@code fastv before layer 2: remove 50% of the image tokens}. */
         String describe();
+
+        /** The same stage before another layer (a compression plan re-indexes layers after drops and merges). */
+        Stage withLayer(int newLayer);
     }
 
     /**
@@ -104,6 +107,11 @@ public final class VisualTokenPruning {
         public FastV {
             checkAttentionLayer(layer);
             checkRatio(ratio);
+        }
+
+        @Override
+        public FastV withLayer(int newLayer) {
+            return new FastV(newLayer, ratio);
         }
 
         @Override
@@ -134,6 +142,11 @@ public final class VisualTokenPruning {
                 throw new InvalidPruningException("keep", "must be in (0, 1] (the fraction of the original image "
                         + "tokens kept), found " + keep);
             }
+        }
+
+        @Override
+        public Schedule withLayer(int newLayer) {
+            return new Schedule(newLayer, keep);
         }
 
         @Override
@@ -168,6 +181,11 @@ public final class VisualTokenPruning {
         }
 
         @Override
+        public Adaptive withLayer(int newLayer) {
+            return new Adaptive(newLayer, mass, minKeep);
+        }
+
+        @Override
         public String method() {
             return ADAPTIVE;
         }
@@ -192,6 +210,11 @@ public final class VisualTokenPruning {
                 throw new InvalidPruningException("layer", "must be at least 0, found " + layer);
             }
             checkRatio(ratio);
+        }
+
+        @Override
+        public Diversity withLayer(int newLayer) {
+            return new Diversity(newLayer, ratio);
         }
 
         @Override

@@ -218,6 +218,18 @@ class PlanApplierTest {
     }
 
     @Test
+    void tokenPruningRidesInTheConfigReindexedPastDroppedLayers() {
+        CompressionPlan p = plan().withDroppedLayer(1, true).withTokenPruning(
+                org.lvlmworkbench.core.model.pruning.VisualTokenPruning.fastV(3, 0.5));
+        try (LoadedModel pruned = PlanApplier.apply(original, p, PLAIN)) {
+            assertEquals(org.lvlmworkbench.core.model.pruning.VisualTokenPruning.fastV(2, 0.5), pruned.model().pruning(),
+                    "original layer 3 is layer 2 once layer 1 is gone");
+            assertEquals(original.model().withPruning(org.lvlmworkbench.core.model.pruning.VisualTokenPruning.NONE)
+                    .pruning(), org.lvlmworkbench.core.model.pruning.VisualTokenPruning.NONE);
+        }
+    }
+
+    @Test
     void aPlanForAnotherModelOrWithBadEntriesIsRefused() {
         String q = shape.matrices().keySet().iterator().next();
         PlanException other = assertThrows(PlanException.class,
