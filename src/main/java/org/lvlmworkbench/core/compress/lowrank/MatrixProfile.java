@@ -32,6 +32,16 @@ public record MatrixProfile(String name, String component, int layer, String rol
             throw new IllegalArgumentException(name + ": predicted loss has " + predictedLoss.length
                     + " entries, a " + rows + "×" + cols + " matrix needs " + (r + 1));
         }
+        for (double v : singularValues) {
+            if (!(v >= 0 && Double.isFinite(v))) {
+                throw new IllegalArgumentException(name + ": singular value " + v + " is not finite and >= 0");
+            }
+        }
+        for (double v : predictedLoss) {
+            if (!(v >= 0 && Double.isFinite(v))) {
+                throw new IllegalArgumentException(name + ": predicted loss " + v + " is not finite and >= 0");
+            }
+        }
         if (!Double.isNaN(sensitivity) && !(sensitivity >= 0 && Double.isFinite(sensitivity))) {
             throw new IllegalArgumentException(name + ": sensitivity " + sensitivity + " must be finite and >= 0");
         }
