@@ -58,6 +58,15 @@ public record Whitening(Route route, int size, double[] factor, int rank, double
         if (lower.isPresent() && minPivotSquared(lower.get(), n) > pivotFloor) {
             return new Whitening(Route.CHOLESKY, n, lower.get(), n, 0);
         }
+        return eigen(gram, n);
+    }
+
+    /**
+     * The {@link Route#EIGEN} whitening of {@code gram} whether or not it is positive definite:
+     * {@code S = U·sqrt(Λ₊)} (SVD-LLM V2's factor {@code U_s·√S_s} of {@code XᵀX}).
+     */
+    public static Whitening eigen(double[] gram, int n) {
+        Matrices.checkSize(gram, n, n, "Gram");
         SymmetricEigen eig = SymmetricEigen.of(gram, n);
         double floor = n * EPS * Math.max(eig.values()[0], 0);
         double[] s = new double[n * n];
