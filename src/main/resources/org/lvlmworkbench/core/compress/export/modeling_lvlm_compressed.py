@@ -15,8 +15,8 @@
 #   prompt token pays it at layer K-1; diversity keeps a greedy max-min cosine set of the hidden
 #   states entering K. Text tokens always stay. Kept tokens keep their original rotary positions,
 #   the causal mask runs over the kept rows in their original order, and generation continues at
-#   the original prompt length. Pruning runs when a forward pass has image tokens (the prefill of
-#   a generation), one sequence at a time.
+#   the original prompt length. Pruning runs when a forward pass's input_ids hold image tokens (the
+#   prefill of a generation), one sequence at a time; a pass given inputs_embeds instead is not pruned.
 #
 # Layer indices in the config are those of the compressed decoder. Only config.json is read; nothing
 # else in this file depends on the model it was exported from.
@@ -357,11 +357,23 @@ class LvlmCompressedLlavaForConditionalGeneration(LlavaForConditionalGeneration)
             self.model.register_forward_pre_hook(self._mark_image_tokens, with_kwargs=True)
 
     def _mark_image_tokens(self, module, args, kwargs):
+        # generate() encodes the images before the prefill (mm_encoder_outputs), so the image tokens in the
+        # ids, not pixel_values, say that this pass holds an image; decode steps hold none.
         input_ids = kwargs.get("input_ids", args[0] if args else None)
-        pixel_values = kwargs.get("pixel_values", args[1] if len(args) > 1 else None)
         language_model = self.model.language_model
-        if input_ids is not None and pixel_values is not None:
+        if input_ids is not None:
             language_model._lvlm_image_mask = input_ids == self.config.image_token_id
         else:
             language_model.__dict__.pop("_lvlm_image_mask", None)
         return None
+
+
+# transformers renames checkpoint keys of the LLaVA layouts (language_model.lm_head -> lm_head, ...) for its own
+# classes; a class from custom code gets those renamings only when registered under its name.
+try:
+    from transformers.conversion_mapping import get_checkpoint_conversion_mapping, register_checkpoint_conversion_mapping
+
+    register_checkpoint_conversion_mapping(LvlmCompressedLlavaForConditionalGeneration.__name__,
+                                           get_checkpoint_conversion_mapping("llava"), overwrite=True)
+except ImportError:
+    pass
