@@ -434,17 +434,23 @@ public final class ModelExporter {
             return src;
         }
         int n = src.remaining() / from.byteSize();
-        float[] values = new float[n];
+        ByteBuffer out = ByteBuffer.allocate(Math.multiplyExact(n, to.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
-            values[i] = switch (from) {
+            float v = switch (from) {
                 case F32 -> src.getFloat();
                 case F64 -> (float) src.getDouble();
                 case BF16 -> BFloat16.widen(src.getShort());
                 case F16 -> Float16.widen(src.getShort());
                 default -> throw new IllegalArgumentException("cannot convert " + from + " to " + to);
             };
+            switch (to) {
+                case F32 -> out.putFloat(v);
+                case BF16 -> out.putShort(BFloat16.round(v));
+                case F16 -> out.putShort(Float16.round(v));
+                default -> throw new IllegalArgumentException("cannot write floating-point values as " + to);
+            }
         }
-        return encode(values, to);
+        return out.flip();
     }
 
     /** Float values as little-endian {@code dtype} bytes (16-bit types rounded to nearest even). */
