@@ -150,6 +150,13 @@ public final class ModelExporter {
             ExportOptions options, Progress progress) {
         Path source = original.folder().toAbsolutePath().normalize();
         Path target = out.toAbsolutePath().normalize();
+        try {
+            if (target.getParent() != null && Files.isDirectory(target.getParent())) {
+                recover(target); // first: a previous folder put back is then "existing" like any other
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(target + ": cannot clean up after an earlier export: " + e.getMessage(), e);
+        }
         checkTarget(source, target, options);
         ModelShape shape = PlanApplier.shapeOf(original);
         progress.update(0, "preparing the export of " + plan.ranks().size() + " factorised matrices");
@@ -164,7 +171,6 @@ public final class ModelExporter {
             }
             Path parent = target.getParent();
             Files.createDirectories(parent);
-            recover(target);
             long needed = layout.weightBytes() + copiedBytes(source) + (64L << 10);
             DiskSpace.require(parent, needed, 0, "the export");
             Path temp = parent.resolve("." + target.getFileName() + ".export-" + ProcessHandle.current().pid() + "-"

@@ -238,6 +238,23 @@ class ModelExporterTest {
     }
 
     @Test
+    void leftoversOfKilledExportsAreRemovedAndAPreviousFolderPutBack(@TempDir Path dir) throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        long dead = gone.pid();
+        Path unfinished = Files.createDirectories(dir.resolve(".m.export-" + dead + "-0badc0de.partial"));
+        Files.writeString(unfinished.resolve("model.safetensors.partial"), "half");
+        Path previous = Files.createDirectories(dir.resolve(".m.previous-" + dead + "-0badc0de.partial"));
+        Files.writeString(previous.resolve("config.json"), "{}");
+        Path out = dir.resolve("m");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelExporter.export(original,
+                ExportPlans.PLAIN, ExportPlans.mergeAndDrop(fingerprint), out, F32, Progress.NONE));
+        assertTrue(e.getMessage().contains("already exists"), "the previous folder is back, and kept: " + e.getMessage());
+        assertEquals("{}", Files.readString(out.resolve("config.json")));
+        assertEquals(List.of("m"), listing(dir), "the unfinished folder is gone");
+    }
+
+    @Test
     void aForeignPlanOrATargetInsideTheSourceIsRefusedAndNothingIsWritten(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("x");
         PlanException foreign = assertThrows(PlanException.class, () -> ModelExporter.export(original, ExportPlans.PLAIN,
