@@ -184,16 +184,23 @@ public final class ModelExporter {
                 moveIntoPlace(temp, target);
                 progress.update(1, "exported to " + target);
                 return written;
+            } catch (IOException e) {
+                removeUnfinished(temp, e);
+                throw e;
             } catch (RuntimeException | Error e) {
-                try {
-                    deleteRecursively(temp);
-                } catch (RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
+                removeUnfinished(temp, e);
                 throw e;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(target + ": cannot export: " + e.getMessage(), e);
+        }
+    }
+
+    private static void removeUnfinished(Path temp, Throwable cause) {
+        try {
+            deleteRecursively(temp);
+        } catch (RuntimeException cleanup) {
+            cause.addSuppressed(cleanup);
         }
     }
 
