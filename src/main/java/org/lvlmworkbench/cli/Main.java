@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Open, run, interpret and compress vision-language models in Hugging Face format.",
         subcommands = {AppCommand.class, RunCommand.class, InspectCommand.class, EvalCommand.class, TrainSampleCommand.class,
                 MakeRandomCommand.class, BenchCommand.class, AnalyzeCommand.class, PlanCommand.class, EvaluatePlanCommand.class,
+                ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -13,6 +13,8 @@ import org.lvlmworkbench.core.analysis.spectra.CalibrationGrams;
 import org.lvlmworkbench.core.compress.apply.PlanApplier;
 import org.lvlmworkbench.core.compress.depth.DepthScores;
 import org.lvlmworkbench.core.compress.depth.SlidingWindowMerge;
+import org.lvlmworkbench.core.compress.export.ExportOptions;
+import org.lvlmworkbench.core.compress.export.ModelExporter;
 import org.lvlmworkbench.core.compress.lowrank.Allocation;
 import org.lvlmworkbench.core.compress.lowrank.CalibrationStats;
 import org.lvlmworkbench.core.compress.lowrank.Factorization;
@@ -241,7 +243,24 @@ public final class Compressor {
 
     /** The compressed model, built beside the original (see {@link PlanApplier}); the caller closes it. */
     public LoadedModel apply(CompressionPlan plan, Progress progress) {
-        return PlanApplier.apply(original, shape, plan, (matrix, weight, rank, merged) -> {
+        return PlanApplier.apply(original, shape, plan, factorizer(plan, progress));
+    }
+
+    /**
+     * Writes the compressed model as a Hugging Face folder (see {@link ModelExporter}), factorising
+     * from this workspace's cache, so an export after a rank slider's last move factorises nothing.
+     */
+    public ModelExporter.Result export(CompressionPlan plan, java.nio.file.Path out, ExportOptions exportOptions,
+            Progress progress) {
+        return ModelExporter.export(original, factorizer(plan, progress), plan, out, exportOptions, progress);
+    }
+
+    /**
+     * The factorisations {@code plan} asks for, from the cache: a merged layer's matrix is factorised on
+     * its merged weight with the bottom layer's calibration statistics (and cached under its group).
+     */
+    public PlanApplier.Factorizer factorizer(CompressionPlan plan, Progress progress) {
+        return (matrix, weight, rank, merged) -> {
             progress.checkCancelled();
             progress.update(Double.NaN, "factorising " + matrix.name() + " at rank " + rank.rank());
             LowRankMethod method = LowRankMethod.fromJson(rank.method());
@@ -255,7 +274,7 @@ public final class Compressor {
                 f = factorization(matrix.name(), method, progress);
             }
             return f.truncate(rank.rank());
-        });
+        };
     }
 
     private LinearWeight linear(String matrix) {
