@@ -290,7 +290,7 @@ public final class CompressionSession {
                     Compressor c = new Compressor(m, items.items(), file.toString());
                     compressor = c;
                     return c;
-                }, none -> { }, c -> installed(self[0], c, keep), job -> {
+                }, none -> { }, c -> installed(self[0], c, keep, file, n), job -> {
                     if (job == preparing && job.state() != Job.State.SUCCEEDED) {
                         // Failed or cancelled: the next use tries again.
                         preparing = null;
@@ -300,7 +300,7 @@ public final class CompressionSession {
         return self[0];
     }
 
-    private void installed(Job<Compressor> job, Compressor c, CompressionPlan keep) {
+    private void installed(Job<Compressor> job, Compressor c, CompressionPlan keep, Path file, int n) {
         if (job == preparing) {
             preparing = null;
         }
@@ -319,7 +319,18 @@ public final class CompressionSession {
             whenPrepared.clear();
             pending.forEach(Runnable::run);
         } else {
-            push(keep.withCalibration(c.calibration()));
+            // Calibration shapes only the factorisations: a plan without ranks needs no new evaluation.
+            CompressionPlan next = keep.withCalibration(c.calibration());
+            if (keep.ranks().isEmpty()) {
+                history.push(next);
+                showPlan();
+            } else {
+                push(next);
+            }
+        }
+        // The number of items or the file changed while this compressor was being made.
+        if (n != calibrationItems.get() || !java.util.Objects.equals(file, evalFile.get())) {
+            recalibrate();
         }
     }
 
