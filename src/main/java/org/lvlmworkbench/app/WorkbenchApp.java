@@ -44,7 +44,7 @@ public final class WorkbenchApp extends Application {
                 new EvolutionView(session, examples),
                 new SimilarityView(session, examples),
                 new TokensView(session, examples),
-                new SpectraView(session, examples),
+                new SpectraView(session, examples, compression),
                 new CompressView(compression));
         FXMLLoader loader = new FXMLLoader(WorkbenchApp.class.getResource("shell.fxml"));
         loader.setControllerFactory(type -> new ShellController(session, views, stage));
