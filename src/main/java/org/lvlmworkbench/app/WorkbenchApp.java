@@ -42,7 +42,7 @@ public final class WorkbenchApp extends Application {
                 new ModelView(session),
                 new AskView(session, examples),
                 new EvolutionView(session, examples),
-                new SimilarityView(session, examples),
+                new SimilarityView(session, examples, compression),
                 new TokensView(session, examples),
                 new SpectraView(session, examples, compression),
                 new CompressView(compression));

@@ -125,6 +125,8 @@ public final class CompressionSession {
 
     private final ReadOnlyObjectWrapper<CompressionPlan> plan = new ReadOnlyObjectWrapper<>(this, "plan");
     private final ReadOnlyObjectWrapper<ModelShape> shape = new ReadOnlyObjectWrapper<>(this, "shape");
+    private final javafx.beans.property.ReadOnlyStringWrapper notice = new javafx.beans.property.ReadOnlyStringWrapper(
+            this, "notice", "");
     private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo", false);
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo", false);
     private final ReadOnlyObjectWrapper<EvaluationState> evaluationState = new ReadOnlyObjectWrapper<>(this,
@@ -189,6 +191,14 @@ public final class CompressionSession {
     /** The open model's shape as plans see it; null until prepared. */
     public ReadOnlyObjectProperty<ModelShape> shapeProperty() {
         return shape.getReadOnlyProperty();
+    }
+
+    /**
+     * Why the last plan change was refused ("" once a change is taken): the status line says it too,
+     * but a running evaluation's progress soon replaces it there.
+     */
+    public javafx.beans.property.ReadOnlyStringProperty noticeProperty() {
+        return notice.getReadOnlyProperty();
     }
 
     public ReadOnlyBooleanProperty canUndoProperty() {
@@ -353,6 +363,7 @@ public final class CompressionSession {
         whenPrepared.clear();
         shape.set(null);
         plan.set(null);
+        notice.set("");
         canUndo.set(false);
         canRedo.set(false);
         items.clear();
@@ -381,9 +392,10 @@ public final class CompressionSession {
         try {
             next.validate(shape.get());
         } catch (PlanException e) {
-            session.setStatus("The plan was not changed: " + e.getMessage());
+            refuse(e.getMessage());
             return false;
         }
+        notice.set("");
         if (next.equals(history.current())) {
             return true;
         }
@@ -400,11 +412,17 @@ public final class CompressionSession {
             try {
                 next = change.apply(history.current());
             } catch (IllegalArgumentException e) {
-                session.setStatus("The plan was not changed: " + e.getMessage());
+                refuse(e.getMessage());
                 return;
             }
             push(next);
         });
+    }
+
+    private void refuse(String why) {
+        String line = "The plan was not changed: " + why;
+        notice.set(line);
+        session.setStatus(line);
     }
 
     public void undo() {
@@ -488,7 +506,7 @@ public final class CompressionSession {
         int n = evaluationItems.get();
         Path file = evalFile.get();
         Job<EvaluationResult>[] self = new Job[1];
-        self[0] = session.<EvaluationResult, Event>stream("Evaluating the plan on " + n + " item" + (n == 1 ? "" : "s"),
+        self[0] = session.<EvaluationResult, Event>stream("Evaluating the plan",
                 (progress, publish) -> {
                     Compressor c = compressor;
                     if (c == null) {

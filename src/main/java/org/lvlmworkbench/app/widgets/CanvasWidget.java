@@ -66,7 +66,22 @@ public abstract class CanvasWidget extends Region {
         setPrefSize(420, 320);
 
         canvas.setOnMouseMoved(this::hover);
-        canvas.setOnMouseDragged(this::hover);
+        canvas.setOnMousePressed(e -> {
+            if (e.getButton() == MouseButton.PRIMARY) {
+                pressed(e.getX(), e.getY());
+            }
+        });
+        canvas.setOnMouseDragged(e -> {
+            hover(e);
+            if (e.isPrimaryButtonDown()) {
+                dragged(e.getX(), e.getY());
+            }
+        });
+        canvas.setOnMouseReleased(e -> {
+            if (e.getButton() == MouseButton.PRIMARY) {
+                released(e.getX(), e.getY());
+            }
+        });
         canvas.setOnMouseExited(e -> {
             readout.set("");
             hoverItem(null);
@@ -105,6 +120,18 @@ public abstract class CanvasWidget extends Region {
 
     /** A primary click at {@code (x, y)}; nothing by default. */
     protected void clicked(double x, double y) {
+    }
+
+    /** The primary button went down at {@code (x, y)}; nothing by default. */
+    protected void pressed(double x, double y) {
+    }
+
+    /** The mouse moved to {@code (x, y)} with the primary button down; nothing by default. */
+    protected void dragged(double x, double y) {
+    }
+
+    /** The primary button came up at {@code (x, y)}; nothing by default. */
+    protected void released(double x, double y) {
     }
 
     /** The item under the mouse, to highlight, or null (the widget redraws whenever it changes). */

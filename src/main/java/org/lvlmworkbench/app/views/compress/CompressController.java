@@ -44,6 +44,7 @@ public final class CompressController {
     @FXML private Spinner<Integer> evaluationSpinner;
     @FXML private Button evaluateButton;
     @FXML private Label planSummary;
+    @FXML private Label noticeLabel;
     @FXML private TreeView<Object> planTree;
     @FXML private Button removeButton;
     @FXML private Label evaluationCaption;
@@ -97,6 +98,8 @@ public final class CompressController {
         evaluateButton.disableProperty().bind(compression.modelSession().readyProperty().not());
 
         planSummary.textProperty().bind(vm.planSummary);
+        noticeLabel.textProperty().bind(compression.noticeProperty());
+        noticeLabel.managedProperty().bind(compression.noticeProperty().isNotEmpty());
         planTree.setRoot(new TreeItem<>("plan"));
         planTree.setCellFactory(tree -> new TreeCell<>() {
             @Override

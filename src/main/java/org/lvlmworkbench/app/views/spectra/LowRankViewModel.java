@@ -104,6 +104,11 @@ public final class LowRankViewModel {
         showAllocationTarget();
     }
 
+    /** Why the plan refused the last change, or "". */
+    public javafx.beans.property.ReadOnlyStringProperty notice() {
+        return compression.noticeProperty();
+    }
+
     // ---- one matrix ----
 
     private void selectionChanged() {

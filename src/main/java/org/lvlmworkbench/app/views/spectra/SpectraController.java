@@ -61,6 +61,7 @@ public final class SpectraController {
     @FXML private Label ratioValue;
     @FXML private Button allocateButton;
     @FXML private Label allocationReadout;
+    @FXML private Label noticeLabel;
     /** True while a slider is moved to follow the view-model, so that it commits nothing. */
     private boolean following;
 
@@ -183,6 +184,8 @@ public final class SpectraController {
         allocateButton.setTooltip(new Tooltip("Set every decoder rank with the allocator and the target ratio "
                 + "(through Compressor.allocate, on the worker)"));
         allocationReadout.textProperty().bind(lr.allocationReadout);
+        noticeLabel.textProperty().bind(lr.notice());
+        noticeLabel.managedProperty().bind(lr.notice().isNotEmpty());
     }
 
     @FXML
