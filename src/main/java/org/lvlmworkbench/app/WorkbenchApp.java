@@ -8,9 +8,11 @@ import javafx.fxml.FXMLLoader;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import org.lvlmworkbench.app.session.CompressionSession;
 import org.lvlmworkbench.app.session.ModelSession;
 import org.lvlmworkbench.app.session.WorkbenchView;
 import org.lvlmworkbench.app.views.ask.AskView;
+import org.lvlmworkbench.app.views.compress.CompressView;
 import org.lvlmworkbench.app.views.evolution.EvolutionView;
 import org.lvlmworkbench.app.views.model.ModelView;
 import org.lvlmworkbench.app.views.similarity.SimilarityView;
@@ -33,18 +35,24 @@ public final class WorkbenchApp extends Application {
         Path model = args.isEmpty() ? SampleModel.defaultModel() : Path.of(args.get(0));
         Path examples = args.size() > 1 ? Path.of(args.get(1)) : ShapesEvalSet.defaultFile();
         session = new ModelSession(Platform::runLater);
+        // One plan for the open model, which the Compress view shows and the analysis views add to.
+        CompressionSession compression = new CompressionSession(session, examples);
         // The navigator lists these in order; a new view is one more line here.
         List<WorkbenchView> views = List.of(
                 new ModelView(session),
                 new AskView(session, examples),
                 new EvolutionView(session, examples),
-                new SimilarityView(session, examples),
+                new SimilarityView(session, examples, compression),
                 new TokensView(session, examples),
-                new SpectraView(session, examples));
+                new SpectraView(session, examples, compression),
+                new CompressView(compression));
         FXMLLoader loader = new FXMLLoader(WorkbenchApp.class.getResource("shell.fxml"));
         loader.setControllerFactory(type -> new ShellController(session, views, stage));
         Parent root = loader.load();
         Scene scene = new Scene(root, 1280, 800);
+        for (WorkbenchView view : views) {
+            scene.getAccelerators().putAll(view.accelerators());
+        }
         scene.getStylesheets().add(WorkbenchApp.class.getResource("/assets/workbench.css").toExternalForm());
         stage.setTitle("LVLM Workbench");
         stage.setScene(scene);

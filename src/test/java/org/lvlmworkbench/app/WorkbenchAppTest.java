@@ -54,7 +54,7 @@ class WorkbenchAppTest {
     @Test
     void navigatesBetweenModelAndAskAndAnswersAnExample() throws Exception {
         ListView<WorkbenchView> navigator = ROBOT.lookup(".navigator").queryListView();
-        assertEquals(List.of("Model", "Ask", "Knowledge evolution", "Layer similarity", "Visual tokens", "Spectra"),
+        assertEquals(List.of("Model", "Ask", "Knowledge evolution", "Layer similarity", "Visual tokens", "Spectra", "Compress"),
                 navigator.getItems().stream().map(WorkbenchView::title).toList());
 
         TableView<?> table = ROBOT.lookup(".component-table").queryAs(TableView.class);

@@ -163,13 +163,23 @@ public final class ModelSession implements AutoCloseable {
      * "title failed: message". Neither callback runs then.
      */
     public <T, P> Job<T> stream(String title, StreamingWork<T, P> work, Consumer<P> onPartial, Consumer<T> onDone) {
+        return stream(title, work, onPartial, onDone, job -> { });
+    }
+
+    /**
+     * {@link #stream(String, StreamingWork, Consumer, Consumer)}, and {@code onEnd} on the UI executor
+     * once the job ended in any state (after {@code onDone} when it succeeded), before
+     * {@link Job#await} returns.
+     */
+    public <T, P> Job<T> stream(String title, StreamingWork<T, P> work, Consumer<P> onPartial, Consumer<T> onDone,
+            Consumer<Job<T>> onEnd) {
         if (closed) {
             throw new IllegalStateException("the session is closed; '" + title + "' cannot run");
         }
         Job<T> job = new Job<>(title);
         unfinished.add(job);
         publishState();
-        worker.execute(() -> execute(job, work, onPartial, onDone));
+        worker.execute(() -> execute(job, work, onPartial, onDone, onEnd));
         return job;
     }
 
@@ -201,7 +211,8 @@ public final class ModelSession implements AutoCloseable {
         }
     }
 
-    private <T, P> void execute(Job<T> job, StreamingWork<T, P> work, Consumer<P> onPartial, Consumer<T> onDone) {
+    private <T, P> void execute(Job<T> job, StreamingWork<T, P> work, Consumer<P> onPartial, Consumer<T> onDone,
+            Consumer<Job<T>> onEnd) {
         long start = System.nanoTime();
         try {
             if (job.isCancelRequested()) {
@@ -236,7 +247,14 @@ public final class ModelSession implements AutoCloseable {
             running = null;
             unfinished.remove(job);
             publishState();
-            onUi(job::delivered);
+            onUi(() -> {
+                try {
+                    onEnd.accept(job);
+                } catch (RuntimeException e) {
+                    status.set(job.title() + ": " + describe(e));
+                }
+                job.delivered();
+            });
         }
     }
 

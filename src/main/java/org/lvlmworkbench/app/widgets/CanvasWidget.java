@@ -39,6 +39,8 @@ public abstract class CanvasWidget extends Region {
     protected static final Color MUTED = Color.web("#6b7385");
 
     private final Canvas canvas = new Canvas();
+    /** What changes often over a still picture (a chart's marker lines), redrawn alone by {@link #redrawOverlay()}. */
+    private final Canvas overlay = new Canvas();
     private final Label readoutLabel = new Label();
     private final ReadOnlyStringWrapper readout = new ReadOnlyStringWrapper("");
     private final String fileName;
@@ -58,12 +60,28 @@ public abstract class CanvasWidget extends Region {
         readoutLabel.setManaged(false);
         readoutLabel.textProperty().bind(readout);
         readoutLabel.visibleProperty().bind(readout.isNotEmpty());
-        getChildren().addAll(canvas, readoutLabel);
+        overlay.setMouseTransparent(true);
+        getChildren().addAll(canvas, overlay, readoutLabel);
         setMinSize(120, 80);
         setPrefSize(420, 320);
 
         canvas.setOnMouseMoved(this::hover);
-        canvas.setOnMouseDragged(this::hover);
+        canvas.setOnMousePressed(e -> {
+            if (e.getButton() == MouseButton.PRIMARY) {
+                pressed(e.getX(), e.getY());
+            }
+        });
+        canvas.setOnMouseDragged(e -> {
+            hover(e);
+            if (e.isPrimaryButtonDown()) {
+                dragged(e.getX(), e.getY());
+            }
+        });
+        canvas.setOnMouseReleased(e -> {
+            if (e.getButton() == MouseButton.PRIMARY) {
+                released(e.getX(), e.getY());
+            }
+        });
         canvas.setOnMouseExited(e -> {
             readout.set("");
             hoverItem(null);
@@ -83,6 +101,15 @@ public abstract class CanvasWidget extends Region {
     protected abstract void draw(GraphicsContext g, double width, double height);
 
     /**
+     * Draws what lies over the picture on a cleared, transparent layer of {@code width × height}:
+     * nothing by default. It is redrawn after every {@link #redraw()}, and alone by
+     * {@link #redrawOverlay()}, so something that moves often (a marker that follows a slider) costs a
+     * few strokes instead of the whole picture.
+     */
+    protected void drawOverlay(GraphicsContext g, double width, double height) {
+    }
+
+    /**
      * The item at {@code (x, y)} in canvas coordinates as indices, e.g. {@code {row, col}} of a cell or
      * {@code {series, point}} of a point, or null where there is none.
      */
@@ -93,6 +120,18 @@ public abstract class CanvasWidget extends Region {
 
     /** A primary click at {@code (x, y)}; nothing by default. */
     protected void clicked(double x, double y) {
+    }
+
+    /** The primary button went down at {@code (x, y)}; nothing by default. */
+    protected void pressed(double x, double y) {
+    }
+
+    /** The mouse moved to {@code (x, y)} with the primary button down; nothing by default. */
+    protected void dragged(double x, double y) {
+    }
+
+    /** The primary button came up at {@code (x, y)}; nothing by default. */
+    protected void released(double x, double y) {
     }
 
     /** The item under the mouse, to highlight, or null (the widget redraws whenever it changes). */
@@ -132,16 +171,38 @@ public abstract class CanvasWidget extends Region {
         g.fillRect(0, 0, w, h);
         g.setFont(LABEL_FONT);
         draw(g, w, h);
+        redrawOverlay();
         if (!readout.get().isEmpty()) {
             readout.set(describeAt(mouseX, mouseY));
         }
     }
 
-    /** What the canvas shows now, pixel for pixel. */
+    /** Redraws the overlay alone (see {@link #drawOverlay}). */
+    public final void redrawOverlay() {
+        double w = overlay.getWidth();
+        double h = overlay.getHeight();
+        if (w < 1 || h < 1) {
+            return;
+        }
+        GraphicsContext g = overlay.getGraphicsContext2D();
+        g.setTransform(1, 0, 0, 1, 0, 0);
+        g.clearRect(0, 0, w, h);
+        g.setFont(LABEL_FONT);
+        drawOverlay(g, w, h);
+    }
+
+    /** What the canvas shows now, pixel for pixel, the overlay included. */
     public final WritableImage snapshotImage() {
         SnapshotParameters params = new SnapshotParameters();
         params.setFill(Color.WHITE);
-        return canvas.snapshot(params, null);
+        WritableImage picture = canvas.snapshot(params, null);
+        params.setFill(Color.TRANSPARENT);
+        WritableImage over = overlay.snapshot(params, null);
+        Canvas both = new Canvas(picture.getWidth(), picture.getHeight());
+        both.getGraphicsContext2D().drawImage(picture, 0, 0);
+        both.getGraphicsContext2D().drawImage(over, 0, 0);
+        params.setFill(Color.WHITE);
+        return both.snapshot(params, null);
     }
 
     /** Writes {@link #snapshotImage()} to {@code file} as PNG. */
@@ -155,9 +216,12 @@ public abstract class CanvasWidget extends Region {
         double w = Math.max(0, snap(getWidth() - in.getLeft() - in.getRight()));
         double h = Math.max(0, snap(getHeight() - in.getTop() - in.getBottom()));
         canvas.relocate(in.getLeft(), in.getTop());
+        overlay.relocate(in.getLeft(), in.getTop());
         if (w != canvas.getWidth() || h != canvas.getHeight()) {
             canvas.setWidth(w);
             canvas.setHeight(h);
+            overlay.setWidth(w);
+            overlay.setHeight(h);
             redraw();
         }
         readoutLabel.autosize();

@@ -37,6 +37,17 @@ public final class HeatmapView extends CellGridWidget {
     private int selectedRow = -1;
     private int selectedCol = -1;
     private WritableImage cells;
+    /** Range selection along the diagonal (a square block of a symmetric matrix); off by default. */
+    private RangeListener onRangeSelected;
+    private int[] dragStart;
+    private int rangeFrom = -1;
+    private int rangeTo = -1;
+
+    /** Told of a range of rows (and the same columns) picked by dragging, {@code from ≤ to}. */
+    @FunctionalInterface
+    public interface RangeListener {
+        void rangeSelected(int from, int to);
+    }
 
     public HeatmapView() {
         super("heatmap-view", "heatmap.png");
@@ -112,7 +123,62 @@ public final class HeatmapView extends CellGridWidget {
     public void clearSelection() {
         selectedRow = -1;
         selectedCol = -1;
+        rangeFrom = -1;
+        rangeTo = -1;
         redraw();
+    }
+
+    /**
+     * Lets a drag pick a range of indices, for a square matrix whose rows and columns are the same
+     * things (layers): from the cell pressed to the cell under the mouse, the range spans every row
+     * and column index the two cells touch, drawn as the square block it covers; {@code listener}
+     * hears of it when the button comes up (a range of at least two). Null turns it off.
+     */
+    public void setOnRangeSelected(RangeListener listener) {
+        this.onRangeSelected = listener;
+    }
+
+    /** Outlines the square block of indices {@code from..to} (as a drag does), or none for a negative {@code from}. */
+    public void selectRange(int from, int to) {
+        rangeFrom = from < 0 ? -1 : Math.min(from, to);
+        rangeTo = from < 0 ? -1 : Math.max(from, to);
+        redraw();
+    }
+
+    /** {@code {from, to}} of the outlined range, or null. */
+    public int[] selectedRange() {
+        return rangeFrom < 0 ? null : new int[] {rangeFrom, rangeTo};
+    }
+
+    @Override
+    protected void pressed(double x, double y) {
+        dragStart = onRangeSelected == null ? null : geometry().cellAt(x, y);
+    }
+
+    @Override
+    protected void dragged(double x, double y) {
+        if (dragStart == null) {
+            return;
+        }
+        int[] cell = geometry().cellAt(x, y);
+        if (cell != null) {
+            int from = Math.min(Math.min(dragStart[0], dragStart[1]), Math.min(cell[0], cell[1]));
+            int to = Math.max(Math.max(dragStart[0], dragStart[1]), Math.max(cell[0], cell[1]));
+            if (from != to) {
+                selectRange(from, to);
+            }
+        }
+    }
+
+    @Override
+    protected void released(double x, double y) {
+        if (dragStart != null && rangeFrom >= 0 && rangeTo > rangeFrom) {
+            int[] end = geometry().cellAt(x, y);
+            if (end != null && !(end[0] == dragStart[0] && end[1] == dragStart[1])) {
+                onRangeSelected.rangeSelected(rangeFrom, rangeTo);
+            }
+        }
+        dragStart = null;
     }
 
     /** {@code {row, col}} of the selected cell, or null. */
@@ -158,6 +224,7 @@ public final class HeatmapView extends CellGridWidget {
         drawMarks(g);
         outline(g, hoveredItem(), Color.gray(1, 0.9), 1.5);
         outline(g, selection(), INK, 2.5);
+        drawRange(g);
         drawRowLabels(g, fh, left);
         drawColumnLabels(g, fh, horizontal, bottom - 10);
         drawColorBar(g, range, left + plotW + 14, top, plotH);
@@ -238,6 +305,24 @@ public final class HeatmapView extends CellGridWidget {
             g.setFill(m.alert() ? ALERT : Color.WHITE);
             g.fillRect(x, top + 1, bar, Math.max(1, height - 2));
         }
+    }
+
+    /** The picked range as the square block it covers, with a dark rim and a light line inside. */
+    private void drawRange(GraphicsContext g) {
+        if (rangeFrom < 0 || rangeTo >= values.length || rangeTo >= columnLabels.size()) {
+            return;
+        }
+        HeatmapGeometry geometry = geometry();
+        double x = geometry.cellX(rangeFrom);
+        double y = geometry.cellY(rangeFrom);
+        double w = geometry.cellX(rangeTo) + geometry.cellWidth() - x;
+        double h = geometry.cellY(rangeTo) + geometry.cellHeight() - y;
+        g.setStroke(INK);
+        g.setLineWidth(4);
+        g.strokeRect(x + 2, y + 2, w - 4, h - 4);
+        g.setStroke(ALERT);
+        g.setLineWidth(2);
+        g.strokeRect(x + 2, y + 2, w - 4, h - 4);
     }
 
     private void outline(GraphicsContext g, int[] cell, Color color, double width) {

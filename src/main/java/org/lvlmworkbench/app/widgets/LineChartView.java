@@ -80,9 +80,10 @@ public final class LineChartView extends XYPlotWidget<LineChartView.Plot> {
         redraw();
     }
 
+    /** Vertical lines with labels; only the overlay is redrawn, so a marker can follow a slider cheaply. */
     public void setMarkers(List<Marker> markers) {
         this.markers = List.copyOf(markers);
-        redraw();
+        redrawOverlay();
     }
 
     /** A logarithmic y axis; points with y ≤ 0 are then left out. */
@@ -109,7 +110,6 @@ public final class LineChartView extends XYPlotWidget<LineChartView.Plot> {
     @Override
     protected void drawPlot(GraphicsContext g, Plot plot, double w) {
         drawAxes(g, plot);
-        drawMarkers(g, plot);
         g.save();
         g.beginPath();
         // Room for a whole dot on the first and last x, not only above and below.
@@ -239,6 +239,15 @@ public final class LineChartView extends XYPlotWidget<LineChartView.Plot> {
         g.strokeLine(plot.left() + 0.5, plot.top(), plot.left() + 0.5, bottom);
         g.strokeLine(plot.left(), bottom + 0.5, plot.left() + plot.width(), bottom + 0.5);
         drawAxisTitles(g, plot.left(), plot.top(), plot.width(), plot.height());
+    }
+
+    /** The markers, over the plot as last laid out. */
+    @Override
+    protected void drawOverlay(GraphicsContext g, double w, double h) {
+        Plot plot = plot();
+        if (plot != null) {
+            drawMarkers(g, plot);
+        }
     }
 
     private void drawMarkers(GraphicsContext g, Plot plot) {

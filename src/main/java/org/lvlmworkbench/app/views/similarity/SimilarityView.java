@@ -2,6 +2,7 @@ package org.lvlmworkbench.app.views.similarity;
 
 import java.nio.file.Path;
 import javafx.scene.Node;
+import org.lvlmworkbench.app.session.CompressionSession;
 import org.lvlmworkbench.app.session.ModelSession;
 import org.lvlmworkbench.app.session.WorkbenchView;
 import org.lvlmworkbench.app.widgets.Fxml;
@@ -12,10 +13,13 @@ public final class SimilarityView implements WorkbenchView {
 
     private final Node root;
 
-    /** @param evalFile the evaluation file the probe-set bar offers first */
-    public SimilarityView(ModelSession session, Path evalFile) {
-        root = Fxml.load(SimilarityView.class, "similarity.fxml",
-                new SimilarityController(new SimilarityViewModel(session, evalFile, ResultCache.standard())));
+    /**
+     * @param evalFile    the evaluation file the probe-set bar offers first
+     * @param compression the plan the merge and drop controls edit
+     */
+    public SimilarityView(ModelSession session, Path evalFile, CompressionSession compression) {
+        root = Fxml.load(SimilarityView.class, "similarity.fxml", new SimilarityController(
+                new SimilarityViewModel(session, evalFile, ResultCache.standard(), compression)));
     }
 
     @Override

@@ -12,6 +12,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.lvlmworkbench.app.session.CompressionSession;
 import org.lvlmworkbench.app.session.Job;
 import org.lvlmworkbench.app.session.ModelSession;
 import org.lvlmworkbench.app.widgets.HeatmapData;
@@ -65,8 +66,15 @@ public final class SimilarityViewModel {
     /** The token selector means nothing for the vision tower. */
     public final BooleanBinding selectionFixed;
     public final BooleanBinding runDisabled;
+    /** Merging, dropping and the depth suggestions, which edit the shared plan. */
+    public final DepthViewModel depth;
 
+    /** With a compression session of its own (tests of the analysis alone). */
     public SimilarityViewModel(ModelSession session, Path evalFile, ResultCache cache) {
+        this(session, evalFile, cache, new CompressionSession(session, evalFile));
+    }
+
+    public SimilarityViewModel(ModelSession session, Path evalFile, ResultCache cache, CompressionSession compression) {
         this.session = session;
         this.cache = cache;
         this.source = new ProbeSource(evalFile, DEFAULT_ITEMS);
@@ -77,6 +85,7 @@ public final class SimilarityViewModel {
         tokens.addListener((obs, old, t) -> showMatrix());
         kernel.addListener((obs, old, k) -> showMatrix());
         session.addModelListener(m -> show(null));
+        depth = new DepthViewModel(compression, tokens);
     }
 
     /** Runs the analysis (or reads it from the cache) on the probe source. */

@@ -15,6 +15,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.lvlmworkbench.app.session.CompressionSession;
 import org.lvlmworkbench.app.session.Job;
 import org.lvlmworkbench.app.session.ModelSession;
 import org.lvlmworkbench.app.widgets.HeatmapData;
@@ -83,8 +84,15 @@ public final class SpectraViewModel {
     public final ObjectProperty<HeatmapData> rankMap = new SimpleObjectProperty<>(this, "rankMap", HeatmapData.EMPTY);
     public final StringProperty summary = new SimpleStringProperty(this, "summary", "");
     public final BooleanBinding runDisabled;
+    /** The selected weight's rank slider, the group slider and the allocator, which edit the shared plan. */
+    public final LowRankViewModel lowRank;
 
+    /** With a compression session of its own (tests of the analysis alone). */
     public SpectraViewModel(ModelSession session, Path evalFile, SpectraCache cache) {
+        this(session, evalFile, cache, new CompressionSession(session, evalFile));
+    }
+
+    public SpectraViewModel(ModelSession session, Path evalFile, SpectraCache cache, CompressionSession compression) {
         this.session = session;
         this.cache = cache;
         this.source = new ProbeSource(evalFile, DEFAULT_ITEMS);
@@ -92,6 +100,8 @@ public final class SpectraViewModel {
                 session.busyProperty(), session.readyProperty());
         selected.addListener((obs, old, row) -> showSelected());
         session.addModelListener(m -> clear());
+        lowRank = new LowRankViewModel(compression, Bindings.createStringBinding(
+                () -> selected.get() == null ? null : selected.get().spectrum().name(), selected));
     }
 
     /**
