@@ -1,4 +1,4 @@
-package org.lvlmworkbench.core.train;
+package org.lvlmworkbench.core.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,19 +8,22 @@ import java.util.Map;
 /**
  * AdamW (decoupled weight decay, applied to matrices only, as is usual for transformers) with
  * global-norm gradient clipping. Updates run outside the gradient collector, where PyTorch allows
- * in-place writes to leaf tensors.
+ * in-place writes to leaf tensors ({@link GradMode#off}).
+ *
+ * <p>Shared by the sample trainer (every weight) and SoCo (only the singular-component scores): it
+ * sits on the runtime floor so that compression, below training, can use it too.
  */
-final class Adam {
+public final class Adam {
 
     private static final double BETA1 = 0.9;
     private static final double BETA2 = 0.999;
     private static final double EPS = 1e-8;
 
     private final Map<String, NDArray> params;
-    final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
-    final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+    private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
+    private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
 
-    Adam(Map<String, NDArray> params, NDManager manager) {
+    public Adam(Map<String, NDArray> params, NDManager manager) {
         this.params = params;
         params.forEach((name, p) -> {
             firstMoments.put(name, manager.zeros(p.getShape()));
@@ -28,14 +31,24 @@ final class Adam {
         });
     }
 
+    /** The first moments by parameter name (live arrays, for saving). */
+    public Map<String, NDArray> firstMoments() {
+        return firstMoments;
+    }
+
+    /** The second moments by parameter name (live arrays, for saving). */
+    public Map<String, NDArray> secondMoments() {
+        return secondMoments;
+    }
+
     /** Restores moments saved by an earlier run. */
-    void restore(Map<String, NDArray> first, Map<String, NDArray> second) {
+    public void restore(Map<String, NDArray> first, Map<String, NDArray> second) {
         first.forEach((k, v) -> firstMoments.get(k).set(v.toFloatArray()));
         second.forEach((k, v) -> secondMoments.get(k).set(v.toFloatArray()));
     }
 
     /** Applies one update for {@code step} (0-based) and returns the gradient norm before clipping. */
-    double step(Map<String, NDArray> gradients, int step, double lr, double weightDecay, double clipNorm) {
+    public double step(Map<String, NDArray> gradients, int step, double lr, double weightDecay, double clipNorm) {
         double sq = 0;
         for (NDArray g : gradients.values()) {
             sq += g.square().sum().getFloat();
