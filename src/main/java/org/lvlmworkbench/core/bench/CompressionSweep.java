@@ -47,7 +47,7 @@ public final class CompressionSweep {
             EvaluationSettings settings = new EvaluationSettings(Math.min(items, set.items().size()), 8, true, null);
             CompressionPlan empty = c.emptyPlan();
             rows.add(row("original", "—", empty, c, evaluator, settings, log));
-            for (LowRankMethod method : LowRankMethod.values()) {
+            for (LowRankMethod method : LowRankMethod.closedForm()) {
                 for (double ratio : new double[] {0.2, 0.4, 0.6}) {
                     CompressionPlan p = c.allocate(empty, method, Allocation.UNIFORM, ratio, c.decoderScope(empty),
                             Progress.NONE).plan();

@@ -51,7 +51,7 @@ class PackageRulesTest {
                 List.of("core.compress.lowrank"),
                 List.of("core.compress.plan"),
                 List.of("core.compress.apply"),
-                List.of("core.compress.depth", "core.compress.evaluate"),
+                List.of("core.compress.depth", "core.compress.evaluate", "core.compress.soco"),
                 List.of("core.compress"),
                 List.of("core.sample"),
                 List.of("core.train", "core.bench"),

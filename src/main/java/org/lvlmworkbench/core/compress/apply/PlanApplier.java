@@ -103,6 +103,18 @@ public final class PlanApplier {
 
     /** {@link #apply(LoadedModel, CompressionPlan, Factorizer)} with the original's shape already known. */
     public static LoadedModel apply(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer) {
+        return apply(original, shape, plan, factorizer, false);
+    }
+
+    /**
+     * As {@link #apply(LoadedModel, ModelShape, CompressionPlan, Factorizer)}; {@code trainable} also writes
+     * every 16-bit matrix of the language model (decoder layers, {@code lm_head}, {@code embed_tokens}) as
+     * float32 into the computed file, so that gradients flow through the whole decoder: the Java and oneDNN
+     * kernels that serve 16-bit weights are outside autograd (SoCo trains through such a model). The vision
+     * tower and projector stay as stored: nothing upstream of the decoder needs a gradient.
+     */
+    public static LoadedModel apply(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer,
+            boolean trainable) {
         plan.validate(shape);
         String layerPrefix = decoderLayerPrefix(shape);
         int layers = shape.decoderLayers();
@@ -141,7 +153,14 @@ public final class PlanApplier {
                 }
                 MatrixRank rank = name.endsWith(".weight") ? plan.ranks().get(name) : null;
                 if (rank == null && group == null) {
-                    taken.put(newName, name);
+                    if (trainable && base.entry(name).dtype() != DType.F32 && base.entry(name).shape().length == 2
+                            && (decoder || name.contains("lm_head") || name.contains("embed_tokens"))) {
+                        String kept = name;
+                        computed.add(new SafetensorsWriter.PendingTensor(newName, DType.F32, base.entry(name).shape().clone(),
+                                () -> f32(read(base, kept, reading))));
+                    } else {
+                        taken.put(newName, name);
+                    }
                     continue;
                 }
                 long[] shapeOf = base.entry(name).shape().clone();
