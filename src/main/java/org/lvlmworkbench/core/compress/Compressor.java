@@ -451,6 +451,20 @@ public final class Compressor {
         }
     }
 
+    /**
+     * The factorisation {@code plan}'s rank of {@code matrix} reads (by its method; SoCo's under the plan's
+     * SoCo training, trained if need be); not for merged layers.
+     */
+    public Factorization factorization(CompressionPlan plan, String matrix, Progress progress) {
+        MatrixRank rank = plan.ranks().get(matrix);
+        if (rank == null) {
+            throw new IllegalArgumentException("the plan does not rank " + matrix);
+        }
+        LowRankMethod method = LowRankMethod.fromJson(rank.method());
+        return method == LowRankMethod.SOCO ? socoFactorization(plan, matrix, progress)
+                : factorization(matrix, method, progress);
+    }
+
     /** SoCo's factorisation of {@code matrix} under {@code plan}'s SoCo training (trained if need be). */
     private Factorization socoFactorization(CompressionPlan plan, String matrix, Progress progress) {
         SocoRun run = socoRun(plan, progress);

@@ -142,7 +142,8 @@ public final class SocoTrainer implements AutoCloseable {
     }
 
     /** One calibration item, encoded: ids fed, the rows that predict the answer, the reference there. */
-    private record Item(long[] ids, RgbImage image, int from, int rows, float[] referenceLogProbs, double selfEntropy) {
+    private record Item(long[] ids, RgbImage image, int from, int rows, float[] referenceProbs,
+            float[] referenceLogProbs) {
     }
 
     private final LoadedModel model;
@@ -221,8 +222,16 @@ public final class SocoTrainer implements AutoCloseable {
         }
         SocoTrainer t = new SocoTrainer(model, scope);
         try {
+            // The reference pass runs exactly as training passes do (factors recording gradients, grad mode
+            // on), so that at s = 1 the logits are bit for bit the reference's and the gradient is exactly 0.
+            for (NDArray d : t.down) {
+                d.setRequiresGradient(true);
+            }
             for (ProbeItem item : calibration) {
                 t.items.add(t.encode(item));
+            }
+            for (NDArray d : t.down) {
+                d.setRequiresGradient(false);
             }
         } catch (RuntimeException e) {
             t.close();
@@ -241,20 +250,12 @@ public final class SocoTrainer implements AutoCloseable {
         System.arraycopy(answer, 0, ids, prompt.length, answer.length);
         int from = prompt.length - 1;
         int rows = answer.length + 1;
-        float[] logProbs = GradMode.off(() -> {
-            try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager()) {
-                scope.suppressNotUsedWarning();
-                return rowsOf(ids, image, from, rows, m).logSoftmax(1).toFloatArray();
-            }
-        });
-        double selfEntropy = 0; // Σ P·log P, summed over the rows
-        for (float lp : logProbs) {
-            double p = Math.exp(lp);
-            if (p > 0) {
-                selfEntropy += p * lp;
-            }
+        try (NDScope scope = new NDScope(); NDManager m = manager.newSubManager();
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            scope.suppressNotUsedWarning();
+            NDArray z = rowsOf(ids, image, from, rows, m).stopGradient();
+            return new Item(ids, image, from, rows, z.softmax(1).toFloatArray(), z.logSoftmax(1).toFloatArray());
         }
-        return new Item(ids, image, from, rows, logProbs, selfEntropy);
     }
 
     /** The logits {@code [rows, vocab]} at positions {@code from .. from + rows − 1}. */
@@ -265,15 +266,21 @@ public final class SocoTrainer implements AutoCloseable {
         return logits.get(new NDIndex("0, {}:{}", from, from + rows));
     }
 
-    /** {@code KL(P ‖ Q)} of one item, mean over its rows, as a differentiable scalar. */
-    private NDArray deviation(Item item, NDManager m) {
-        NDArray logQ = rowsOf(item.ids(), item.image(), item.from(), item.rows(), m).logSoftmax(1);
-        float[] p = new float[item.referenceLogProbs().length];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) Math.exp(item.referenceLogProbs()[i]);
-        }
-        NDArray cross = logQ.mul(OwnedTensors.of(m, p, logQ.getShape())).sum(); // Σ P·log Q
-        return OwnedTensors.scale(cross, -1f / item.rows()).add((float) (item.selfEntropy() / item.rows()));
+    /**
+     * One item's deviation: {@code [KL, surrogate]}. KL is {@code KL(P ‖ Q)}, mean over the item's rows (a
+     * value, no gradient); the surrogate {@code Σ (Q − P)·z / rows}, {@code Q} held fixed, has the KL's
+     * gradient with respect to the logits {@code z}, {@code (Q − P)/rows}, computed so that it is exactly 0
+     * where the logits are the reference's (KL's own backward, {@code Q·ΣP − P}, leaves rounding noise that
+     * Adam would amplify into steps).
+     */
+    private NDArray[] deviation(Item item, NDManager m) {
+        NDArray z = rowsOf(item.ids(), item.image(), item.from(), item.rows(), m);
+        NDArray fixed = z.stopGradient();
+        NDArray p = OwnedTensors.of(m, item.referenceProbs(), z.getShape());
+        NDArray logP = OwnedTensors.of(m, item.referenceLogProbs(), z.getShape());
+        NDArray kl = p.mul(logP.sub(fixed.logSoftmax(1))).sum().div((float) item.rows());
+        NDArray surrogate = OwnedTensors.scale(z.mul(fixed.softmax(1).sub(p)).sum(), 1f / item.rows());
+        return new NDArray[] {kl, surrogate};
     }
 
     /** The scoped matrices, in order. */
@@ -289,7 +296,7 @@ public final class SocoTrainer implements AutoCloseable {
             sum += GradMode.off(() -> {
                 try (NDScope s = new NDScope(); NDManager m = manager.newSubManager()) {
                     s.suppressNotUsedWarning();
-                    return (double) deviation(item, m).getFloat();
+                    return (double) deviation(item, m)[0].getFloat();
                 }
             });
         }
@@ -421,9 +428,9 @@ public final class SocoTrainer implements AutoCloseable {
             try (NDScope s = new NDScope(); NDManager m = manager.newSubManager()) {
                 s.suppressNotUsedWarning();
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = OwnedTensors.scale(deviation(item, m), 1f / batch);
-                    collector.backward(loss);
-                    deviation += loss.getFloat();
+                    NDArray[] d = deviation(item, m);
+                    collector.backward(OwnedTensors.scale(d[1], 1f / batch));
+                    deviation += d[0].getFloat() / batch;
                 }
             }
         }
