@@ -155,7 +155,6 @@ public final class SocoTrainer implements AutoCloseable {
     /** Per scoped matrix, per component: the penalty's weight {@code c_m·ρ_m/σ_i} (see the class notes). */
     private final List<NDArray> penaltyWeight = new ArrayList<>();
     private final List<Item> items = new ArrayList<>();
-    private final long vocab;
     /** The adaptive weight's cap: components below {@code ρ_m/30} are all equally cheap to drop. */
     static final double MAX_ADAPTIVE_WEIGHT = 30;
     /** Refinement's sparse steps run at this fraction of the learning rate. */
@@ -206,7 +205,6 @@ public final class SocoTrainer implements AutoCloseable {
             NDArray weight = manager.create(w);
             penaltyWeight.add(weight);
         }
-        this.vocab = model.model().decoder().vocabSize();
     }
 
     /**
