@@ -12,8 +12,10 @@ import org.lvlmworkbench.core.compress.depth.LayerDrops;
 import org.lvlmworkbench.core.compress.depth.SlidingWindowMerge;
 import org.lvlmworkbench.core.compress.lowrank.Allocation;
 import org.lvlmworkbench.core.compress.lowrank.LowRankMethod;
+import org.lvlmworkbench.core.compress.lowrank.SocoSettings;
 import org.lvlmworkbench.core.compress.plan.CompressionPlan;
 import org.lvlmworkbench.core.compress.plan.MergeFormula;
+import org.lvlmworkbench.core.compress.soco.SocoRun;
 import org.lvlmworkbench.core.export.WeightsWriter;
 import org.lvlmworkbench.core.jobs.Progress;
 import org.lvlmworkbench.core.loading.LoadedModel;
@@ -44,8 +46,15 @@ final class PlanCommand implements Callable<Integer> {
     double ratio;
 
     @Option(names = "--method", defaultValue = "svd-llm",
-            description = "plain, asvd, svd-llm, svd-llm-v2 or dipsvd (${DEFAULT-VALUE})")
+            description = "plain, asvd, svd-llm, svd-llm-v2, dipsvd or soco (learned component scores; trains on the "
+                    + "calibration items, --allocate does not apply) (${DEFAULT-VALUE})")
     String method;
+
+    @Option(names = "--soco-steps", paramLabel = "N", description = "SoCo: training steps (default: SocoSettings.DEFAULTS)")
+    Integer socoSteps;
+
+    @Option(names = "--soco-lr", paramLabel = "LR", description = "SoCo: learning rate of the scores")
+    Double socoLearningRate;
 
     @Option(names = "--allocate", defaultValue = "uniform",
             description = "rank allocation: uniform, energy, loss, erank or dip (${DEFAULT-VALUE})")
@@ -114,7 +123,25 @@ final class PlanCommand implements Callable<Integer> {
                 plan = LayerDrops.dropAttention(plan, scores, dropAttention);
                 plan = LayerDrops.dropMlp(plan, scores, dropMlp);
             }
-            if (ratio > 0) {
+            if (ratio > 0 && LowRankMethod.fromJson(method) == LowRankMethod.SOCO) {
+                SocoSettings settings = SocoSettings.DEFAULTS;
+                if (socoSteps != null) {
+                    settings = settings.withSteps(socoSteps);
+                }
+                if (socoLearningRate != null) {
+                    settings = settings.withLearningRate(socoLearningRate);
+                }
+                Compressor.SocoPlan s = c.soco(plan, ratio, c.decoderScope(plan), settings, progress);
+                plan = s.plan();
+                SocoRun r = s.run();
+                o.printf("low rank: soco, learned selection: %,d of %,d decoder linear-map parameters kept (budget %,d)%n",
+                        r.keptParameters(), r.totalParameters(), r.budget());
+                o.printf("SoCo: %d steps, %.3f s a step; calibration deviation (mean KL to the unscored model) %.4g, "
+                        + "SVD-LLM in sigma order at the same ranks %.4g; %d components kept out of sigma order%n",
+                        r.history().size(), r.secondsPerStep(), r.deviation(), r.sigmaOrderDeviation(), r.reordered());
+                o.printf("predicted calibration output error: %.4g (mean relative %.4f)%n", c.predictedLoss(plan),
+                        c.predictedRelativeLoss(plan));
+            } else if (ratio > 0) {
                 Compressor.Allocated a = c.allocate(plan, LowRankMethod.fromJson(method), Allocation.fromJson(allocate), ratio,
                         c.decoderScope(plan), progress);
                 plan = a.plan();

@@ -27,7 +27,8 @@ import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 /**
  * {@code bench --compression-sweep}: the field's methods side by side on one model, each plan applied
  * and evaluated on the same items against the original: every low-rank method at 20/40/60 % of the
- * decoder's linear-map parameters removed (uniform allocation), SLM merging against ShortGPT dropping
+ * decoder's linear-map parameters removed (uniform allocation; SoCo by its learned selection, trained with
+ * its default settings), SLM merging against ShortGPT dropping
  * the same number of layers, and FastV, adaptive and diversity pruning of 50 and 75 % of the image
  * tokens. One row per plan: accuracy, agreement, parameters, prefill FLOPs.
  */
@@ -47,13 +48,19 @@ public final class CompressionSweep {
             EvaluationSettings settings = new EvaluationSettings(Math.min(items, set.items().size()), 8, true, null);
             CompressionPlan empty = c.emptyPlan();
             rows.add(row("original", "—", empty, c, evaluator, settings, log));
-            for (LowRankMethod method : LowRankMethod.values()) {
+            for (LowRankMethod method : LowRankMethod.closedForm()) {
                 for (double ratio : new double[] {0.2, 0.4, 0.6}) {
                     CompressionPlan p = c.allocate(empty, method, Allocation.UNIFORM, ratio, c.decoderScope(empty),
                             Progress.NONE).plan();
                     rows.add(row("low rank " + method.jsonName(), String.format("%.0f %% removed", 100 * ratio), p, c,
                             evaluator, settings, log));
                 }
+            }
+            for (double ratio : new double[] {0.2, 0.4, 0.6}) {
+                // SoCo trains its scores on the calibration items (default settings), then is evaluated like the rest.
+                CompressionPlan p = c.soco(empty, ratio, c.decoderScope(empty),
+                        org.lvlmworkbench.core.compress.lowrank.SocoSettings.DEFAULTS, Progress.NONE).plan();
+                rows.add(row("low rank soco", String.format("%.0f %% removed", 100 * ratio), p, c, evaluator, settings, log));
             }
             int layers = model.model().decoder().numLayers();
             var scores = c.depthScores(TokenSelection.ALL, Progress.NONE);

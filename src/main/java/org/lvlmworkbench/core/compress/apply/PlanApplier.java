@@ -111,7 +111,19 @@ public final class PlanApplier {
      * tensor by tensor (each factorised when its turn comes) and deleted once the model has mapped it.
      */
     public static LoadedModel apply(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer) {
-        Derived derived = derive(original, shape, plan, factorizer);
+        return apply(original, shape, plan, factorizer, false);
+    }
+
+    /**
+     * As {@link #apply(LoadedModel, ModelShape, CompressionPlan, Factorizer)}; {@code trainable} also writes
+     * every 16-bit matrix of the language model (decoder layers, {@code lm_head}, {@code embed_tokens}) as
+     * float32 into the computed file, so that gradients flow through the whole decoder: the Java and oneDNN
+     * kernels that serve 16-bit weights are outside autograd (SoCo trains through such a model). The vision
+     * tower and projector stay as stored: nothing upstream of the decoder needs a gradient.
+     */
+    public static LoadedModel apply(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer,
+            boolean trainable) {
+        Derived derived = derive(original, shape, plan, factorizer, trainable);
         Path scratch;
         try {
             scratch = Files.createTempDirectory("lvlm-plan-");
@@ -167,6 +179,12 @@ public final class PlanApplier {
      * The caller closes the result (it holds the original's weights open for reading).
      */
     public static Derived derive(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer) {
+        return derive(original, shape, plan, factorizer, false);
+    }
+
+    /** {@link #derive(LoadedModel, ModelShape, CompressionPlan, Factorizer)}; {@code trainable} as in {@link #apply}. */
+    public static Derived derive(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer,
+            boolean trainable) {
         plan.validate(shape);
         String layerPrefix = decoderLayerPrefix(shape);
         int layers = shape.decoderLayers();
@@ -199,7 +217,13 @@ public final class PlanApplier {
                 MatrixRank rank = name.endsWith(".weight") ? plan.ranks().get(name) : null;
                 if (rank == null && group == null) {
                     TensorEntry entry = base.entry(name);
-                    tensors.add(new Kept(newName, name, entry.dtype(), entry.shape().clone()));
+                    if (trainable && entry.dtype() != DType.F32 && entry.shape().length == 2
+                            && (decoder || name.contains("lm_head") || name.contains("embed_tokens"))) {
+                        String kept = name;
+                        tensors.add(new Computed(newName, entry.shape().clone(), () -> read(base, kept)));
+                    } else {
+                        tensors.add(new Kept(newName, name, entry.dtype(), entry.shape().clone()));
+                    }
                     continue;
                 }
                 long[] shapeOf = base.entry(name).shape().clone();
