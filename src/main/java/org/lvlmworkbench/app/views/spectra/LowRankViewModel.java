@@ -152,6 +152,11 @@ public final class LowRankViewModel {
 
     private void show(Factorization f) {
         RankMarks.Curve c = RankMarks.Curve.of(f);
+        // The rank first: a curve enables the slider, which must then already show the plan's rank.
+        String name = matrix.getValue();
+        CompressionPlan plan = compression.plan();
+        MatrixRank r = name == null || plan == null ? null : plan.ranks().get(name);
+        rank.set(r == null ? c.maxRank() : Math.min(r.rank(), c.maxRank()));
         curve.set(c);
         showPlanRank();
     }

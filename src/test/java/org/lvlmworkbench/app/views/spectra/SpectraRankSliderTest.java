@@ -89,6 +89,8 @@ class SpectraRankSliderTest {
         Slider slider = ROBOT.lookup("#rankSlider").queryAs(Slider.class);
         Label readout = ROBOT.lookup("#rankReadout").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !slider.isDisabled());
+        // The slider is read off the FX thread: let the FX thread finish the runnable that enabled it.
+        WaitForAsyncUtils.waitForFxEvents();
         assertEquals(96, slider.getMax());
         assertEquals(96, slider.getValue(), "dense in the plan: the slider starts at the top");
         assertTrue(readout.getText().contains("dense: no saving"), readout.getText());
