@@ -46,8 +46,54 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
     private String yUnit = "";
     private IntConsumer onPointClicked;
 
+    /** The point the arrow keys are on, or -1. */
+    private int keyboardPoint = -1;
+
     public ParetoChartView() {
         super("pareto-chart-view", "pareto.png", HOVER_RADIUS);
+        // Keyboard path: Tab to the chart, Left/Right walk the points by cost, Enter restores one.
+        setFocusTraversable(true);
+        setOnKeyPressed(e -> {
+            switch (e.getCode()) {
+                case LEFT, RIGHT -> {
+                    stepKeyboardPoint(e.getCode() == javafx.scene.input.KeyCode.RIGHT ? 1 : -1);
+                    e.consume();
+                }
+                case ENTER, SPACE -> {
+                    if (keyboardPoint >= 0 && onPointClicked != null) {
+                        onPointClicked.accept(keyboardPoint);
+                    }
+                    e.consume();
+                }
+                default -> {
+                }
+            }
+        });
+        focusedProperty().addListener((obs, was, focused) -> redraw());
+    }
+
+    /** Moves the keyboard's point to the next cheaper or dearer one. */
+    private void stepKeyboardPoint(int direction) {
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            if (finite(points.get(i))) {
+                order.add(i);
+            }
+        }
+        if (order.isEmpty()) {
+            return;
+        }
+        order.sort(java.util.Comparator.comparingDouble((Integer i) -> points.get(i).x()).thenComparing(i -> i));
+        int at = order.indexOf(keyboardPoint);
+        int next = at < 0 ? (direction > 0 ? 0 : order.size() - 1)
+                : Math.max(0, Math.min(order.size() - 1, at + direction));
+        keyboardPoint = order.get(next);
+        redraw();
+    }
+
+    /** The point the arrow keys are on, or -1. */
+    public int keyboardPoint() {
+        return keyboardPoint;
     }
 
     /** Replaces the points; the frontier is recomputed. */
@@ -62,6 +108,9 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
         frontier = ParetoFrontier.of(x, y);
         if (current >= this.points.size()) {
             current = -1;
+        }
+        if (keyboardPoint >= this.points.size()) {
+            keyboardPoint = -1;
         }
         clearHoveredItem();
         redraw();
@@ -126,6 +175,16 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
         ring(g, plot, current, Color.web("#e4572e"), 2.5, 4);
         int[] hovered = hoveredItem();
         ring(g, plot, hovered == null ? -1 : hovered[1], INK, 1.5, 3);
+        if (isFocused()) {
+            ring(g, plot, keyboardPoint, FRONTIER, 2, 7);
+            if (keyboardPoint >= 0 && keyboardPoint < points.size()) {
+                g.setFill(INK);
+                g.setTextAlign(TextAlignment.LEFT);
+                g.setTextBaseline(VPos.BOTTOM);
+                String first = points.get(keyboardPoint).label().lines().findFirst().orElse("");
+                g.fillText(first + " · Enter restores", plot.left() + 6, plot.top() + plot.height() - 4, plot.width() - 12);
+            }
+        }
         drawLegend(g, plot, w);
     }
 

@@ -147,6 +147,16 @@ class CompressViewTest {
         assertTrue(compression.plan().isEmpty(), compression.plan().toJsonString());
         assertEquals(0, vm.currentPoint.get());
 
+        // Keyboard: Tab to the chart, Left/Right walk the points by cost, Enter restores one (the cheapest).
+        WaitForAsyncUtils.asyncFx(pareto::requestFocus).get();
+        ROBOT.type(KeyCode.RIGHT);
+        int cheapest = pareto.keyboardPoint();
+        assertFalse(vm.paretoPoints.get().get(cheapest).original());
+        ROBOT.type(KeyCode.ENTER);
+        waitForEvaluation(compression);
+        assertEquals(cheapest, vm.currentPoint.get());
+        assertTrue(compression.plan().droppedLayers().contains(5));
+
         Path saved = folder.resolve("saved.json");
         WaitForAsyncUtils.asyncFx(() -> vm.save(saved)).get();
         assertEquals(compression.plan(), CompressionPlan.read(saved));
