@@ -156,20 +156,23 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
     protected void drawPlot(GraphicsContext g, Plot plot, double w) {
         drawAxes(g, plot);
         drawFrontier(g, plot);
-        for (int i = 0; i < points.size(); i++) {
-            Point p = points.get(i);
-            if (!finite(p)) {
-                continue;
-            }
-            double px = plot.sx(p.x());
-            double py = plot.sy(p.y());
-            boolean onFrontier = ParetoFrontier.contains(frontier, i);
-            if (p.original()) {
-                g.setFill(ORIGINAL);
-                g.fillRect(px - RADIUS, py - RADIUS, 2 * RADIUS, 2 * RADIUS);
-            } else {
-                g.setFill(onFrontier ? FRONTIER : DOMINATED);
-                g.fillOval(px - RADIUS, py - RADIUS, 2 * RADIUS, 2 * RADIUS);
+        // Dominated points first, so that a frontier point at the same place is never hidden under one.
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < points.size(); i++) {
+                Point p = points.get(i);
+                boolean onFrontier = ParetoFrontier.contains(frontier, i);
+                if (!finite(p) || (pass == 0) == (onFrontier || p.original())) {
+                    continue;
+                }
+                double px = plot.sx(p.x());
+                double py = plot.sy(p.y());
+                if (p.original()) {
+                    g.setFill(ORIGINAL);
+                    g.fillRect(px - RADIUS, py - RADIUS, 2 * RADIUS, 2 * RADIUS);
+                } else {
+                    g.setFill(onFrontier ? FRONTIER : DOMINATED);
+                    g.fillOval(px - RADIUS, py - RADIUS, 2 * RADIUS, 2 * RADIUS);
+                }
             }
         }
         ring(g, plot, current, Color.web("#e4572e"), 2.5, 4);
@@ -258,7 +261,7 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
             tickWidth = Math.max(tickWidth, textWidth(tickLabel(t, yStep)));
         }
         double left = leftMargin(tickWidth);
-        double top = fh + 14;
+        double top = fh + 14 + (legendLines(left, w) - 1) * (fh + 4);
         double bottom = bottomMargin();
         double width = w - left - 14;
         double height = h - top - bottom;
@@ -295,16 +298,36 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
         drawAxisTitles(g, plot.left(), plot.top(), plot.width(), plot.height());
     }
 
+    private static final String[] LEGEND = {"original", "on the frontier", "dominated", "current plan"};
+
+    private static double legendWidth(int i) {
+        return 16 + textWidth(LEGEND[i]) + 14;
+    }
+
+    /** Lines the legend takes from {@code left} in a canvas {@code w} wide. */
+    private static int legendLines(double left, double w) {
+        int lines = 1;
+        double x = left;
+        for (int i = 0; i < LEGEND.length; i++) {
+            if (x > left && x + legendWidth(i) - 14 > w) {
+                lines++;
+                x = left;
+            }
+            x += legendWidth(i);
+        }
+        return lines;
+    }
+
     private void drawLegend(GraphicsContext g, Plot plot, double w) {
         double x = plot.left();
         double y = 4 + textHeight() / 2;
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.CENTER);
-        String[] names = {"original", "on the frontier", "dominated", "current plan"};
-        for (int i = 0; i < names.length; i++) {
-            double width = 16 + textWidth(names[i]) + 14;
-            if (x + width > w) {
-                break;
+        for (int i = 0; i < LEGEND.length; i++) {
+            double width = legendWidth(i);
+            if (x > plot.left() && x + width - 14 > w) {
+                x = plot.left();
+                y += textHeight() + 4;
             }
             switch (i) {
                 case 0 -> {
@@ -322,7 +345,7 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
                 }
             }
             g.setFill(INK);
-            g.fillText(names[i], x + 13, y);
+            g.fillText(LEGEND[i], x + 13, y);
             x += width;
         }
     }

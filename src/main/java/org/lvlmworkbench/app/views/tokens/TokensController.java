@@ -225,7 +225,6 @@ public final class TokensController {
             var keep = keeps.get(l);
             Slider s = new Slider(0.05, 1, keep.get());
             s.setOrientation(Orientation.VERTICAL);
-            s.setPrefHeight(64);
             s.setBlockIncrement(0.05);
             s.setMajorTickUnit(0.05);
             s.setMinorTickCount(0);

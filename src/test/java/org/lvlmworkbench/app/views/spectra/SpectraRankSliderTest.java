@@ -89,6 +89,7 @@ class SpectraRankSliderTest {
         Slider slider = ROBOT.lookup("#rankSlider").queryAs(Slider.class);
         Label readout = ROBOT.lookup("#rankReadout").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !slider.isDisabled());
+        WaitForAsyncUtils.waitForFxEvents(); // the rest of the callback that enabled it
         assertEquals(96, slider.getMax());
         assertEquals(96, slider.getValue(), "dense in the plan: the slider starts at the top");
         assertTrue(readout.getText().contains("dense: no saving"), readout.getText());
@@ -131,7 +132,7 @@ class SpectraRankSliderTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> tree.getRoot().getChildren().size() == 1);
         Object entry = ((javafx.scene.control.TreeItem<?>) tree.getRoot().getChildren().get(0)).getChildren().get(0)
                 .getValue();
-        assertTrue(entry.toString().contains("layer 3: rank 23 of 96"), entry.toString());
+        assertTrue(entry.toString().contains("layer 3: rank 23/96"), entry.toString());
     }
 
     private static Node navigatorCell(String title) {
