@@ -30,6 +30,22 @@ final class BenchCommand implements Callable<Integer> {
             + "cached) and the singular values of a 4096×11008 matrix against torch.linalg.svdvals")
     boolean analysis;
 
+    @Option(names = "--compression", description = "instead: time a rank slider's move and applying + evaluating a plan "
+            + "on the shipped samples, as ratios to their budgets (16 ms, 5 s)")
+    boolean compression;
+
+    @Option(names = "--compression-sweep", paramLabel = "DIR", description = "instead: every compression method of the "
+            + "field on this model folder (default: the deeper sample when present), applied and evaluated; writes "
+            + "JSON and a Markdown table")
+    Path sweepModel;
+
+    @Option(names = "--sweep", description = "run --compression-sweep on its default model")
+    boolean sweep;
+
+    @Option(names = "--compression-items", defaultValue = "100", description = "evaluation items with --compression "
+            + "(${DEFAULT-VALUE})")
+    int compressionItems;
+
     @Option(names = "--analysis-items", defaultValue = "24", description = "probe items per analysis with --analysis "
             + "(${DEFAULT-VALUE})")
     int analysisItems;
@@ -89,6 +105,35 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         if (analysis) {
             return analysisBench();
+        }
+        if (sweep || sweepModel != null) {
+            Path samplesDir = org.lvlmworkbench.core.sample.SampleModel.samplesFolder();
+            Path folder = sweepModel != null ? sweepModel
+                    : java.nio.file.Files.isDirectory(samplesDir.resolve("llava-shapes-deep")) ? samplesDir.resolve("llava-shapes-deep")
+                    : samplesDir.resolve("llava-shapes");
+            Path evalFile = folder.getFileName().toString().equals("llava-shapes-deep")
+                    ? samplesDir.resolve("shapes-eval-64/eval.jsonl") : samplesDir.resolve("shapes-eval/eval.jsonl");
+            PrintWriter log = spec.commandLine().getErr();
+            com.google.gson.JsonObject r = org.lvlmworkbench.core.bench.CompressionSweep.run(folder, evalFile,
+                    compressionItems, 16, log::println);
+            Path file = json != null ? json : work.resolve("compression-sweep.json");
+            org.lvlmworkbench.core.bench.AnalysisBench.write(r, file);
+            String md = org.lvlmworkbench.core.bench.CompressionSweep.markdown(r);
+            org.lvlmworkbench.core.export.WeightsWriter.writeStringAtomically(file.resolveSibling("compression-sweep.md"), md);
+            spec.commandLine().getOut().print(md);
+            spec.commandLine().getOut().println("wrote " + file);
+            return 0;
+        }
+        if (compression) {
+            PrintWriter log = spec.commandLine().getErr();
+            com.google.gson.JsonObject r = org.lvlmworkbench.core.bench.CompressionBench.run(
+                    org.lvlmworkbench.core.bench.AnalysisBench.shippedSamples(
+                            org.lvlmworkbench.core.sample.SampleModel.samplesFolder()), compressionItems, log::println);
+            Path file = json != null ? json : work.resolve("bench-compression.json");
+            org.lvlmworkbench.core.bench.AnalysisBench.write(r, file);
+            spec.commandLine().getOut().print(org.lvlmworkbench.core.bench.CompressionBench.table(r));
+            spec.commandLine().getOut().println("wrote " + file);
+            return 0;
         }
         List<DType> types = new ArrayList<>();
         for (String d : dtypes) {

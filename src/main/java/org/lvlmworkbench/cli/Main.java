@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "lvlm", mixinStandardHelpOptions = true, version = "LVLM Workbench 0.1.0",
         description = "Open, run, interpret and compress vision-language models in Hugging Face format.",
         subcommands = {AppCommand.class, RunCommand.class, InspectCommand.class, EvalCommand.class, TrainSampleCommand.class,
-                MakeRandomCommand.class, BenchCommand.class, AnalyzeCommand.class,
+                MakeRandomCommand.class, BenchCommand.class, AnalyzeCommand.class, PlanCommand.class, EvaluatePlanCommand.class,
+                ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
-import org.lvlmworkbench.core.sample.DiskSpace;
+import org.lvlmworkbench.core.export.DiskSpace;
 import org.lvlmworkbench.core.sample.RandomCheckpoints;
 import org.lvlmworkbench.core.sample.RandomPreset;
 import org.lvlmworkbench.core.safetensors.DType;

@@ -86,6 +86,11 @@ public final class Bf16Gemm {
         return b.engine != null && (b.nativeBf16 || mode.equals("bf16"));
     }
 
+    /** Whether oneDNN loads here and can plan a bf16 matmul on this CPU (whatever the setting). */
+    public static boolean available() {
+        return backend().engine != null;
+    }
+
     /** One line: which GEMM a BF16 prefill uses now, and why. */
     public static String status() {
         String mode = mode();
@@ -210,6 +215,15 @@ public final class Bf16Gemm {
                 dnnl_engine engine = new dnnl_engine();
                 check(dnnl_engine_create(engine, dnnl_cpu, 0), "creating the CPU engine");
                 int isa = dnnl_get_effective_cpu_isa();
+                try {
+                    // oneDNN plans bf16 matmuls only from AVX-512 up (natively or emulated); an AVX2-only CPU
+                    // (e.g. some AMD EPYC) refuses to plan one, so the widening path serves every prefill there.
+                    new Primitive(engine, 2, 2, 2).close();
+                } catch (IllegalStateException noBf16) {
+                    org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy(engine);
+                    return new Backend(false, "oneDNN has no bf16 matmul on this CPU (it needs AVX-512; "
+                            + noBf16.getMessage() + ")", null);
+                }
                 boolean nativeBf16 = (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
                 return new Backend(nativeBf16, nativeBf16 ? "native bf16 dot products" : "emulated bf16", engine);
             } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError | IllegalStateException e) {

@@ -3,6 +3,7 @@ package org.lvlmworkbench.core.sample;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
+import org.lvlmworkbench.core.export.DiskSpace;
 import org.lvlmworkbench.core.safetensors.DType;
 
 /**

@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
+import org.lvlmworkbench.core.export.DiskSpace;
 import org.lvlmworkbench.core.export.WeightsWriter;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;

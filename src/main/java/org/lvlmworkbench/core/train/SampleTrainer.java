@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -27,6 +26,8 @@ import org.lvlmworkbench.core.export.WeightsWriter;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.loading.ModelLoader;
+import org.lvlmworkbench.core.optim.Adam;
+import org.lvlmworkbench.core.optim.GradMode;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;
 import org.lvlmworkbench.core.safetensors.SafetensorsFile;
@@ -156,18 +157,12 @@ public final class SampleTrainer {
             }
             Map<String, NDArray> grads = new LinkedHashMap<>();
             params.forEach((name, p) -> grads.put(name, p.getGradient()));
-            // The update writes into leaf parameters in place, which autograd allows only with grad mode
-            // off. The engine keeps that mode per thread and turns it off only on the thread that started
-            // the engine, so it is set here, whatever thread trains.
-            boolean gradMode = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try {
+            // The update writes into leaf parameters in place: grad mode off (see GradMode).
+            return GradMode.off(() -> {
                 double norm = adam.step(grads, step, lr, config.weightDecay(), config.clipNorm());
                 grads.values().forEach(g -> g.muli(0f));
-                return Double.isFinite(norm) ? lossValue : Double.NaN;
-            } finally {
-                JniUtils.setGradMode(gradMode);
-            }
+                return Double.isFinite(norm) ? (double) lossValue : Double.NaN;
+            });
         }
     }
 
@@ -242,8 +237,8 @@ public final class SampleTrainer {
         Path next = state.resolve("model.next");
         LlavaFolderWriter.write(next, config.spec(), tokenizer, model.model().parameters(), DType.F32, 1);
         Map<String, NDArray> moments = new LinkedHashMap<>();
-        adam.firstMoments.forEach((k, v) -> moments.put("m." + k, v));
-        adam.secondMoments.forEach((k, v) -> moments.put("v." + k, v));
+        adam.firstMoments().forEach((k, v) -> moments.put("m." + k, v));
+        adam.secondMoments().forEach((k, v) -> moments.put("v." + k, v));
         org.lvlmworkbench.core.safetensors.SafetensorsWriter w = new org.lvlmworkbench.core.safetensors.SafetensorsWriter();
         moments.forEach((k, v) -> w.add(k, v, DType.F32));
         w.write(state.resolve("optimizer.safetensors"));

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The layering of the source tree, checked on every import and every fully qualified name in code.
  * Floors, lowest first: file formats and tensor lifetimes (safetensors, config, memory); hook
- * names, shared processors and writers (hooks, processing, export); runtime building blocks (nn);
+ * names, shared processors and writers (hooks, processing, export); runtime building blocks (nn) and
+ * the optimiser that training and SoCo compression share (optim);
  * the architecture-neutral contract (model);
  * the families (arch.*); the registry (arch); loading; the workflows; the two faces (app, cli).
  * A package may use lower floors freely and its own floor only where {@link #SAME_FLOOR_ALLOWED} says.
@@ -36,7 +37,7 @@ class PackageRulesTest {
         List<List<String>> floors = List.of(
                 List.of("core.safetensors", "core.config", "core.memory", "core.jobs", "core.linalg"),
                 List.of("core.hooks", "core.processing", "core.export", "core.render", "core.model.pruning"),
-                List.of("core.nn"),
+                List.of("core.nn", "core.optim"),
                 List.of("core.model"),
                 List.of("core.arch.*"),
                 List.of("core.arch"),
@@ -50,7 +51,7 @@ class PackageRulesTest {
                 List.of("core.compress.lowrank"),
                 List.of("core.compress.plan"),
                 List.of("core.compress.apply"),
-                List.of("core.compress.depth", "core.compress.evaluate"),
+                List.of("core.compress.depth", "core.compress.evaluate", "core.compress.export", "core.compress.soco"),
                 List.of("core.compress"),
                 List.of("core.sample"),
                 List.of("core.train", "core.bench"),

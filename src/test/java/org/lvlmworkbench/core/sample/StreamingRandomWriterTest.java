@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lvlmworkbench.core.arch.llava.LlavaKeyLayout;
+import org.lvlmworkbench.core.export.DiskSpace;
 import org.lvlmworkbench.core.generate.GenerationResult;
 import org.lvlmworkbench.core.generate.GenerationSettings;
 import org.lvlmworkbench.core.generate.Generator;

@@ -106,7 +106,9 @@ public final class SpectraController {
 
     private void bindLowRank() {
         LowRankViewModel lr = vm.lowRank;
-        methodChoice.getItems().setAll(LowRankMethod.values());
+        // SoCo's components come from training over every matrix at once (plan --method soco), not one matrix's SVD.
+        methodChoice.getItems().setAll(java.util.Arrays.stream(LowRankMethod.values())
+                .filter(m -> m != LowRankMethod.SOCO).toList());
         methodChoice.setConverter(ChoiceLabels.of(SpectraController::methodName));
         methodChoice.valueProperty().bindBidirectional(lr.method);
         methodChoice.setTooltip(new Tooltip("How the weight is factorised before truncation: plain SVD, ASVD, SVD-LLM, "
@@ -118,6 +120,8 @@ public final class SpectraController {
             following = true;
             try {
                 rankSlider.setMax(max.doubleValue());
+                // A smaller range clamped the slider; the rank in hand may not change, so nothing else resets it.
+                rankSlider.setValue(lr.rank.get());
             } finally {
                 following = false;
             }
@@ -249,6 +253,7 @@ public final class SpectraController {
             case SVD_LLM -> "SVD-LLM";
             case SVD_LLM_V2 -> "SVD-LLM V2";
             case DIPSVD -> "DipSVD";
+            case SOCO -> "SoCo";
         };
     }
 

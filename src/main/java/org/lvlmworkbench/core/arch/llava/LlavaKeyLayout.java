@@ -68,6 +68,10 @@ public record LlavaKeyLayout(String name, String vision, String projector, Strin
         String projector = first(checkpoint, "linear_1.weight", "model.multi_modal_projector.",
                 "multi_modal_projector.");
         if (projector == null) {
+            // A compressed checkpoint may hold the first projection as two low-rank factors.
+            projector = first(checkpoint, "linear_1.down.weight", "model.multi_modal_projector.", "multi_modal_projector.");
+        }
+        if (projector == null) {
             throw new WeightException(checkpoint.folder(), "multi_modal_projector.linear_1.weight",
                     "found no projector under [model.]multi_modal_projector.: it is missing from the checkpoint");
         }

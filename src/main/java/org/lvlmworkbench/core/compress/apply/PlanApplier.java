@@ -12,11 +12,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.lvlmworkbench.core.compress.plan.CompressionPlan;
 import org.lvlmworkbench.core.compress.plan.MatrixRank;
@@ -30,10 +32,12 @@ import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.loading.ModelFingerprint;
 import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.model.LinearWeight;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
 import org.lvlmworkbench.core.safetensors.DType;
 import org.lvlmworkbench.core.safetensors.SafetensorsFile;
 import org.lvlmworkbench.core.safetensors.SafetensorsWriter;
+import org.lvlmworkbench.core.safetensors.TensorEntry;
 
 /**
  * Applies a {@link CompressionPlan}: builds the compressed model beside the original, from a patched
@@ -101,8 +105,86 @@ public final class PlanApplier {
         return apply(original, shapeOf(original), plan, factorizer);
     }
 
-    /** {@link #apply(LoadedModel, CompressionPlan, Factorizer)} with the original's shape already known. */
+    /**
+     * {@link #apply(LoadedModel, CompressionPlan, Factorizer)} with the original's shape already known:
+     * {@link #derive} then load. The computed tensors go to a temporary float32 safetensors file, written
+     * tensor by tensor (each factorised when its turn comes) and deleted once the model has mapped it.
+     */
     public static LoadedModel apply(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer) {
+        return apply(original, shape, plan, factorizer, false);
+    }
+
+    /**
+     * As {@link #apply(LoadedModel, ModelShape, CompressionPlan, Factorizer)}; {@code trainable} also writes
+     * every 16-bit matrix of the language model (decoder layers, {@code lm_head}, {@code embed_tokens}) as
+     * float32 into the computed file, so that gradients flow through the whole decoder: the Java and oneDNN
+     * kernels that serve 16-bit weights are outside autograd (SoCo trains through such a model). The vision
+     * tower and projector stay as stored: nothing upstream of the decoder needs a gradient.
+     */
+    public static LoadedModel apply(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer,
+            boolean trainable) {
+        Derived derived = derive(original, shape, plan, factorizer, trainable);
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("lvlm-plan-");
+        } catch (IOException e) {
+            derived.close();
+            throw new UncheckedIOException("cannot create a scratch folder for the compressed weights: " + e, e);
+        }
+        try {
+            Map<String, String> taken = new LinkedHashMap<>();
+            SafetensorsWriter computed = new SafetensorsWriter();
+            for (DerivedTensor t : derived.tensors()) {
+                if (t instanceof Kept k) {
+                    taken.put(k.name(), k.source());
+                } else if (t instanceof Computed c) {
+                    computed.add(new SafetensorsWriter.PendingTensor(c.name(), DType.F32, c.shape(),
+                            () -> f32(c.values().get())));
+                } else {
+                    Factored f = (Factored) t;
+                    // The two factors are written one after the other: the first computes both, the second takes the other.
+                    Factors[] held = new Factors[1];
+                    computed.add(new SafetensorsWriter.PendingTensor(f.downName(), DType.F32, f.downShape(), () -> {
+                        held[0] = f.factors().get();
+                        return f32(held[0].down());
+                    }));
+                    computed.add(new SafetensorsWriter.PendingTensor(f.upName(), DType.F32, f.upShape(), () -> {
+                        ByteBuffer up = f32(held[0].up());
+                        held[0] = null;
+                        return up;
+                    }));
+                }
+            }
+            SafetensorsFile added = null;
+            if (!computed.tensors().isEmpty()) {
+                Path file = scratch.resolve("computed.safetensors");
+                computed.write(file);
+                added = SafetensorsFile.open(file);
+            }
+            Checkpoint checkpoint = Checkpoint.derived(derived.base(), taken, added);
+            derived.handOver();
+            return ModelLoader.load(original.folder(), new JsonFields(original.folder().resolve("config.json"), "",
+                    derived.config()), checkpoint, original.model().manager().getDevice());
+        } finally {
+            derived.close();
+            deleteScratch(scratch);
+        }
+    }
+
+    /**
+     * What {@code plan} makes of {@code original}, described and not yet computed: every tensor of the
+     * compressed checkpoint in the original's order under its new name ({@link Kept} as stored,
+     * {@link Computed} merged weights, {@link Factored} matrices) and the patched configuration. Cheap:
+     * nothing is read or factorised until a tensor's values are asked for. Validates the plan first.
+     * The caller closes the result (it holds the original's weights open for reading).
+     */
+    public static Derived derive(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer) {
+        return derive(original, shape, plan, factorizer, false);
+    }
+
+    /** {@link #derive(LoadedModel, ModelShape, CompressionPlan, Factorizer)}; {@code trainable} as in {@link #apply}. */
+    public static Derived derive(LoadedModel original, ModelShape shape, CompressionPlan plan, Factorizer factorizer,
+            boolean trainable) {
         plan.validate(shape);
         String layerPrefix = decoderLayerPrefix(shape);
         int layers = shape.decoderLayers();
@@ -111,16 +193,9 @@ public final class PlanApplier {
         for (int j = 0; j < surviving.length; j++) {
             newIndex.put(surviving[j], j);
         }
-        Path scratch;
-        try {
-            scratch = Files.createTempDirectory("lvlm-plan-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a scratch folder for the compressed weights: " + e, e);
-        }
         Checkpoint base = Checkpoint.open(original.folder());
-        try (NDManager reading = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
-            Map<String, String> taken = new LinkedHashMap<>();
-            SafetensorsWriter computed = new SafetensorsWriter();
+        try {
+            List<DerivedTensor> tensors = new ArrayList<>();
             Map<String, Integer> lowRankRanks = new LinkedHashMap<>();
             for (String name : base.names()) {
                 String newName = name;
@@ -141,56 +216,149 @@ public final class PlanApplier {
                 }
                 MatrixRank rank = name.endsWith(".weight") ? plan.ranks().get(name) : null;
                 if (rank == null && group == null) {
-                    taken.put(newName, name);
+                    TensorEntry entry = base.entry(name);
+                    if (trainable && entry.dtype() != DType.F32 && entry.shape().length == 2
+                            && (decoder || name.contains("lm_head") || name.contains("embed_tokens"))) {
+                        String kept = name;
+                        tensors.add(new Computed(newName, entry.shape().clone(), () -> read(base, kept)));
+                    } else {
+                        tensors.add(new Kept(newName, name, entry.dtype(), entry.shape().clone()));
+                    }
                     continue;
                 }
                 long[] shapeOf = base.entry(name).shape().clone();
                 MergeGroup g = group;
-                String layerName = name;
-                java.util.function.Supplier<float[]> values = g == null ? () -> read(base, layerName, reading)
-                        : () -> merged(base, layerPrefix, g, m.group(3), reading);
+                String rest = decoder ? m.group(3) : null;
+                // Each read opens its own engine scope: the suppliers may run long after this method returned.
+                Supplier<float[]> values = g == null ? () -> read(base, name) : () -> merged(base, layerPrefix, g, rest);
                 if (rank == null) {
-                    computed.add(new SafetensorsWriter.PendingTensor(newName, DType.F32, shapeOf, () -> f32(values.get())));
+                    tensors.add(new Computed(newName, shapeOf, values));
                     continue;
                 }
                 ModelShape.Matrix matrix = shape.matrices().get(name);
                 String module = newName.substring(0, newName.length() - ".weight".length());
                 lowRankRanks.put(module, rank.rank());
-                // The two factors are written one after the other: the first computes both, the second takes the other.
-                LowRank[] held = new LowRank[1];
-                computed.add(new SafetensorsWriter.PendingTensor(module + ".down.weight", DType.F32,
-                        new long[] {rank.rank(), matrix.cols()}, () -> {
-                            Cancellation.check();
-                            held[0] = factorizer.factorize(matrix, values.get(), rank, g != null);
-                            checkFactors(held[0], matrix, rank);
-                            return f64to32(held[0].right());
-                        }));
-                computed.add(new SafetensorsWriter.PendingTensor(module + ".up.weight", DType.F32,
-                        new long[] {matrix.rows(), rank.rank()}, () -> {
-                            ByteBuffer up = f64to32(held[0].left());
-                            held[0] = null;
-                            return up;
-                        }));
+                tensors.add(new Factored(module, matrix.rows(), matrix.cols(), rank.rank(), () -> {
+                    Cancellation.check();
+                    LowRank f = factorizer.factorize(matrix, values.get(), rank, g != null);
+                    checkFactors(f, matrix, rank);
+                    return new Factors(f64to32(f.right()), f64to32(f.left()));
+                }));
             }
-            SafetensorsFile added = null;
-            if (!computed.tensors().isEmpty()) {
-                Path file = scratch.resolve("computed.safetensors");
-                computed.write(file);
-                added = SafetensorsFile.open(file);
-            }
-            Checkpoint derived = Checkpoint.derived(base, taken, added);
             JsonObject config = patchedConfig(original.folder(), plan, newIndex, surviving.length, lowRankRanks);
-            if (!plan.tokenPruning().isNone()) {
+            VisualTokenPruning pruning = plan.tokenPruningAfterReindexing(layers);
+            if (!pruning.isNone()) {
                 // A run-time policy of the LLaVA forward pass, read from the config like the rest of the model.
-                config.add("visual_token_pruning", plan.tokenPruningAfterReindexing(layers).toJsonObject());
+                config.add("visual_token_pruning", pruning.toJsonObject());
             }
-            return ModelLoader.load(original.folder(), new JsonFields(original.folder().resolve("config.json"), "", config),
-                    derived, original.model().manager().getDevice());
+            return new Derived(base, List.copyOf(tensors), config, Collections.unmodifiableMap(lowRankRanks), pruning);
         } catch (RuntimeException | Error e) {
             base.close();
             throw e;
-        } finally {
-            deleteScratch(scratch);
+        }
+    }
+
+    /** One tensor of a derived checkpoint. */
+    public sealed interface DerivedTensor permits Kept, Computed, Factored {
+    }
+
+    /** A tensor of the original, unchanged, under its (possibly re-indexed) new name. */
+    public record Kept(String name, String source, DType dtype, long[] shape) implements DerivedTensor {
+    }
+
+    /** A tensor the plan computes (a merged layer's weight or bias): float32 values, row-major. */
+    public record Computed(String name, long[] shape, Supplier<float[]> values) implements DerivedTensor {
+    }
+
+    /**
+     * A factorised map {@code module} ({@code [rows, cols]}, its weight was {@code module.weight}):
+     * stored as {@code module.down.weight [rank, cols]} and {@code module.up.weight [rows, rank]}; its
+     * bias, if any, stays a {@link Kept} {@code module.bias}. {@link #factors()} factorises on each call.
+     */
+    public record Factored(String module, int rows, int cols, int rank, Supplier<Factors> factors)
+            implements DerivedTensor {
+
+        public String downName() {
+            return module + ".down.weight";
+        }
+
+        public String upName() {
+            return module + ".up.weight";
+        }
+
+        public long[] downShape() {
+            return new long[] {rank, cols};
+        }
+
+        public long[] upShape() {
+            return new long[] {rows, rank};
+        }
+    }
+
+    /** The two factors as float32, row-major: {@code down [rank, cols]}, {@code up [rows, rank]}. */
+    public record Factors(float[] down, float[] up) {
+    }
+
+    /**
+     * A plan's compressed checkpoint and configuration, described ({@link #derive}). Holds the
+     * original's checkpoint open for reading until closed (or handed to a loaded model by apply).
+     *
+     * @param tensors      in the original checkpoint's order
+     * @param config       the patched config.json (depth, sub-layer drops, {@code low_rank_ranks},
+     *                     {@code visual_token_pruning})
+     * @param lowRankRanks new module name → rank, for every factorised map
+     * @param pruning      the plan's visual-token pruning in the compressed decoder's layer indices
+     */
+    public static final class Derived implements AutoCloseable {
+        private final Checkpoint base;
+        private final List<DerivedTensor> tensors;
+        private final JsonObject config;
+        private final Map<String, Integer> lowRankRanks;
+        private final VisualTokenPruning pruning;
+        private boolean handedOver;
+
+        Derived(Checkpoint base, List<DerivedTensor> tensors, JsonObject config, Map<String, Integer> lowRankRanks,
+                VisualTokenPruning pruning) {
+            this.base = base;
+            this.tensors = tensors;
+            this.config = config;
+            this.lowRankRanks = lowRankRanks;
+            this.pruning = pruning;
+        }
+
+        /** The original's checkpoint, open for reading. */
+        public Checkpoint base() {
+            return base;
+        }
+
+        public List<DerivedTensor> tensors() {
+            return tensors;
+        }
+
+        /** A copy of the patched configuration. */
+        public JsonObject config() {
+            return config.deepCopy();
+        }
+
+        public Map<String, Integer> lowRankRanks() {
+            return lowRankRanks;
+        }
+
+        public VisualTokenPruning pruning() {
+            return pruning;
+        }
+
+        /** The base now belongs to a derived checkpoint that closes it. */
+        void handOver() {
+            handedOver = true;
+        }
+
+        @Override
+        public void close() {
+            if (!handedOver) {
+                handedOver = true;
+                base.close();
+            }
         }
     }
 
@@ -209,11 +377,11 @@ public final class PlanApplier {
      * The merge group's tensor {@code rest} ({@code [rows, cols]} or a bias), by its formula:
      * RDSC {@code θ_l + Σ_{k=1..m} (θ_{l+k} − θ_l)}, summed in double, or the top layer's copy.
      */
-    static float[] merged(Checkpoint base, String layerPrefix, MergeGroup g, String rest, NDManager reading) {
+    static float[] merged(Checkpoint base, String layerPrefix, MergeGroup g, String rest) {
         if (g.formula() == MergeFormula.COPY_TOP) {
-            return read(base, layerPrefix + g.last() + "." + rest, reading);
+            return read(base, layerPrefix + g.last() + "." + rest);
         }
-        float[] bottom = read(base, layerPrefix + g.first() + "." + rest, reading);
+        float[] bottom = read(base, layerPrefix + g.first() + "." + rest);
         double[] sum = new double[bottom.length];
         int m = g.last() - g.first();
         for (int i = 0; i < sum.length; i++) {
@@ -221,7 +389,7 @@ public final class PlanApplier {
         }
         for (int layer = g.first() + 1; layer <= g.last(); layer++) {
             Cancellation.check();
-            float[] upper = read(base, layerPrefix + layer + "." + rest, reading);
+            float[] upper = read(base, layerPrefix + layer + "." + rest);
             for (int i = 0; i < sum.length; i++) {
                 sum[i] += upper[i];
             }
@@ -234,8 +402,8 @@ public final class PlanApplier {
     }
 
     /** A tensor's values as float32 (16-bit ones widened exactly), read from the mapping. */
-    static float[] read(Checkpoint base, String name, NDManager reading) {
-        try (NDManager scope = reading.newSubManager()) {
+    static float[] read(Checkpoint base, String name) {
+        try (NDManager scope = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
             NDArray a = base.load(name, scope);
             return (a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false)).toFloatArray();
         }
@@ -254,12 +422,12 @@ public final class PlanApplier {
         return b;
     }
 
-    private static ByteBuffer f64to32(double[] values) {
-        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : values) {
-            b.putFloat((float) v);
+    private static float[] f64to32(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) values[i];
         }
-        return b.flip();
+        return out;
     }
 
     /** The original config.json with the decoder's depth, sub-layer drops and low-rank ranks as the plan makes them. */

@@ -145,6 +145,66 @@ public final class Factorization {
         return new LowRank(rows, cols, k, left, rightK);
     }
 
+    /**
+     * This factorisation with its components re-ordered and re-scaled (SoCo): component {@code j} of the
+     * result is component {@code order[j]} of this one with its singular value multiplied by
+     * {@code scales[order[j]]} (a negative scale's sign goes into {@code u}, so the stored values stay
+     * {@code ≥ 0}). With {@code c_i} the loss weight of component {@code i} here
+     * ({@code σ_i²·r_i·G·r_iᵀ = loss[i] − loss[i+1]}), the result's loss at rank {@code k} is
+     * <pre>Σ_{j<k} (1 − s_{o_j})²·c_{o_j} + Σ_{j≥k} c_{o_j}</pre>
+     * exactly: {@code W − W_k = Σ_i d_i·σ_i·u_i·r_i} on the data with {@code d = 1 − s} for the kept
+     * components and 1 for the others, and {@code U}'s columns being orthonormal the cross terms vanish
+     * (as in {@link LowRankFactorizer}). The curve need not fall with {@code k}, nor the values descend.
+     */
+    Factorization reordered(LowRankMethod newMethod, String newSettings, int[] order, double[] scales) {
+        int r = sigma.length;
+        if (order.length != r || scales.length != r) {
+            throw new IllegalArgumentException("an order and scales of " + r + " components are needed, got "
+                    + order.length + " and " + scales.length);
+        }
+        boolean[] seen = new boolean[r];
+        for (int o : order) {
+            if (o < 0 || o >= r || seen[o]) {
+                throw new IllegalArgumentException("the order is not a permutation of 0.." + (r - 1));
+            }
+            seen[o] = true;
+        }
+        double[] s2 = new double[r];
+        double[] u2 = new double[u.length];
+        double[] right2 = new double[right.length];
+        double[] weight = new double[r];
+        for (int j = 0; j < r; j++) {
+            int o = order[j];
+            double scale = scales[o];
+            if (!Double.isFinite(scale)) {
+                throw new IllegalArgumentException("scale " + scale + " of component " + o + " is not finite");
+            }
+            s2[j] = sigma[o] * Math.abs(scale);
+            double sign = scale < 0 ? -1 : 1;
+            for (int i = 0; i < rows; i++) {
+                u2[i * r + j] = sign * u[i * r + o];
+            }
+            System.arraycopy(right, o * cols, right2, j * cols, cols);
+            weight[j] = Math.max(0, loss[o] - loss[o + 1]);
+        }
+        double[] loss2 = new double[r + 1];
+        double tail = 0;
+        double[] tails = new double[r + 1];
+        for (int j = r - 1; j >= 0; j--) {
+            tail += weight[j];
+            tails[j] = tail;
+        }
+        double head = 0;
+        for (int k = 0; k <= r; k++) {
+            loss2[k] = head + tails[k];
+            if (k < r) {
+                double d = 1 - scales[order[k]];
+                head += d * d * weight[k];
+            }
+        }
+        return new Factorization(newMethod, newSettings, rows, cols, s2, u2, right2, loss2, route, transformRank);
+    }
+
     /** The memory it holds, in bytes (for the cache's bound). */
     public long bytes() {
         return 8L * ((long) u.length + right.length + sigma.length + loss.length) + 256;

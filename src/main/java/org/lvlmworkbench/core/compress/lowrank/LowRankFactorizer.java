@@ -86,6 +86,8 @@ public final class LowRankFactorizer {
             case SVD_LLM -> whitened(method, settings, a, m, n, Whitening.of(g, n));
             case SVD_LLM_V2 -> whitened(method, settings, a, m, n, Whitening.eigen(g, n));
             case DIPSVD -> dipsvd(settings, a, m, n, g, options);
+            case SOCO -> throw new IllegalArgumentException("SoCo's factorisation is trained on the model, not computed "
+                    + "from one weight: use Compressor.soco (its factors start from SVD-LLM's)");
         };
     }
 

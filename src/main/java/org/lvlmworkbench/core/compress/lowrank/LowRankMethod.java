@@ -29,12 +29,34 @@ public enum LowRankMethod {
 
     /** DipSVD (arXiv 2506.20353) local protection: channel-weighted whitening, then SVD-LLM's truncation. */
     @SerializedName("dipsvd")
-    DIPSVD("dipsvd");
+    DIPSVD("dipsvd"),
+
+    /**
+     * SoCo (arXiv 2502.15092): SVD-LLM's components re-weighted and re-ordered by a learned score per
+     * component ({@code W' = U·diag(σ⊙s)·R}), the scores trained end to end on the calibration set with a
+     * sparsity schedule; not a closed-form factorisation ({@link #trained()}): {@code SocoFactorizations}
+     * builds it from SVD-LLM's and the scores, {@code Compressor.soco} trains them.
+     */
+    @SerializedName("soco")
+    SOCO("soco");
 
     private final String jsonName;
 
     LowRankMethod(String jsonName) {
         this.jsonName = jsonName;
+    }
+
+    /**
+     * Whether the factorisation needs training on the model (SoCo) rather than the closed form of
+     * {@link LowRankFactorizer#factorize}, which refuses such a method.
+     */
+    public boolean trained() {
+        return this == SOCO;
+    }
+
+    /** The closed-form methods, those {@link LowRankFactorizer#factorize} computes. */
+    public static java.util.List<LowRankMethod> closedForm() {
+        return Arrays.stream(values()).filter(m -> !m.trained()).toList();
     }
 
     /** The stable lower-case name used in plans and JSON. */

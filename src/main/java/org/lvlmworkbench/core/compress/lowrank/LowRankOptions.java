@@ -41,7 +41,7 @@ public record LowRankOptions(double asvdAlpha, double dipChannelFraction, double
      */
     public String describe(LowRankMethod method) {
         return switch (method) {
-            case PLAIN, SVD_LLM, SVD_LLM_V2 -> method.jsonName();
+            case PLAIN, SVD_LLM, SVD_LLM_V2, SOCO -> method.jsonName();
             case ASVD -> String.format(Locale.ROOT, "asvd(alpha=%s)", asvdAlpha);
             case DIPSVD -> String.format(Locale.ROOT, "dipsvd(fraction=%s,weight=%s)", dipChannelFraction,
                     dipChannelWeight);

@@ -36,14 +36,17 @@ import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
  *   "ranks": {"language_model.model.layers.3.mlp.up_proj.weight": {"rank": 40, "method": "svd-llm"}},
  *   "merges": [{"first": 9, "last": 11, "formula": "rdsc"}],
  *   "drop_layers": [14], "drop_attention": [12], "drop_mlp": [],
- *   "token_pruning": {"version": 1, "stages": [{"layer": 2, "method": "fastv", "ratio": 0.5}]}
+ *   "token_pruning": {"version": 1, "stages": [{"layer": 2, "method": "fastv", "ratio": 0.5}]},
+ *   "soco": {"ratio": 0.4, "steps": 200, …}
  * }</pre>
  * The token-pruning policy is {@code VisualTokenPruning}'s own JSON form; its layers too are the
- * original decoder's, re-indexed on apply ({@link #tokenPruningAfterReindexing}).
+ * original decoder's, re-indexed on apply ({@link #tokenPruningAfterReindexing}). {@code soco}, required
+ * when a rank names the {@code soco} method, says what those ranks' scores were trained for
+ * ({@link SocoTarget}): applying the plan elsewhere trains them again.
  */
 public record CompressionPlan(String modelFingerprint, Calibration calibration, SortedMap<String, MatrixRank> ranks,
         List<MergeGroup> merges, SortedSet<Integer> droppedLayers, SortedSet<Integer> droppedAttention,
-        SortedSet<Integer> droppedMlp, VisualTokenPruning tokenPruning) {
+        SortedSet<Integer> droppedMlp, VisualTokenPruning tokenPruning, SocoTarget soco) {
 
     public static final String FORMAT = "lvlm-workbench/compression-plan";
     public static final int VERSION = 1;
@@ -65,7 +68,7 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
     /** The plan that changes nothing. */
     public static CompressionPlan empty(String modelFingerprint) {
         return new CompressionPlan(modelFingerprint, null, new TreeMap<>(), List.of(), new TreeSet<>(), new TreeSet<>(),
-                new TreeSet<>(), VisualTokenPruning.NONE);
+                new TreeSet<>(), VisualTokenPruning.NONE, null);
     }
 
     public boolean isEmpty() {
@@ -78,7 +81,7 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
     /** This plan with {@code policy} as its visual-token pruning (layers given in the original decoder's indices). */
     public CompressionPlan withTokenPruning(VisualTokenPruning policy) {
         return new CompressionPlan(modelFingerprint, calibration, ranks, merges, droppedLayers, droppedAttention, droppedMlp,
-                policy);
+                policy, soco);
     }
 
     /**
@@ -113,59 +116,70 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
         return VisualTokenPruning.of(stages);
     }
 
+    /** This plan with {@code target} (or null) as what its SoCo ranks were trained for. */
+    public CompressionPlan withSoco(SocoTarget target) {
+        return new CompressionPlan(modelFingerprint, calibration, ranks, merges, droppedLayers, droppedAttention, droppedMlp,
+                tokenPruning, target);
+    }
+
+    /** Whether any rank names the SoCo method. */
+    public boolean hasSocoRanks() {
+        return ranks.values().stream().anyMatch(r -> r.method().equals("soco"));
+    }
+
     public CompressionPlan withCalibration(Calibration c) {
-        return new CompressionPlan(modelFingerprint, c, ranks, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
+        return new CompressionPlan(modelFingerprint, c, ranks, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning, soco);
     }
 
     public CompressionPlan withRank(String matrix, MatrixRank rank) {
         SortedMap<String, MatrixRank> r = new TreeMap<>(ranks);
         r.put(matrix, rank);
-        return new CompressionPlan(modelFingerprint, calibration, r, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
+        return new CompressionPlan(modelFingerprint, calibration, r, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning, soco);
     }
 
     /** This plan with every rank replaced by {@code newRanks}. */
     public CompressionPlan withRanks(Map<String, MatrixRank> newRanks) {
         return new CompressionPlan(modelFingerprint, calibration, new TreeMap<>(newRanks), merges, droppedLayers,
-                droppedAttention, droppedMlp, tokenPruning);
+                droppedAttention, droppedMlp, tokenPruning, soco);
     }
 
     public CompressionPlan withoutRank(String matrix) {
         SortedMap<String, MatrixRank> r = new TreeMap<>(ranks);
         r.remove(matrix);
-        return new CompressionPlan(modelFingerprint, calibration, r, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
+        return new CompressionPlan(modelFingerprint, calibration, r, merges, droppedLayers, droppedAttention, droppedMlp, tokenPruning, soco);
     }
 
     public CompressionPlan withMerge(MergeGroup group) {
         List<MergeGroup> m = new ArrayList<>(merges);
         m.add(group);
-        return new CompressionPlan(modelFingerprint, calibration, ranks, m, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
+        return new CompressionPlan(modelFingerprint, calibration, ranks, m, droppedLayers, droppedAttention, droppedMlp, tokenPruning, soco);
     }
 
     public CompressionPlan withoutMerge(MergeGroup group) {
         List<MergeGroup> m = new ArrayList<>(merges);
         m.remove(group);
-        return new CompressionPlan(modelFingerprint, calibration, ranks, m, droppedLayers, droppedAttention, droppedMlp, tokenPruning);
+        return new CompressionPlan(modelFingerprint, calibration, ranks, m, droppedLayers, droppedAttention, droppedMlp, tokenPruning, soco);
     }
 
     public CompressionPlan withDroppedLayer(int layer, boolean dropped) {
         return new CompressionPlan(modelFingerprint, calibration, ranks, merges, toggled(droppedLayers, layer, dropped),
-                droppedAttention, droppedMlp, tokenPruning);
+                droppedAttention, droppedMlp, tokenPruning, soco);
     }
 
     public CompressionPlan withDroppedAttention(int layer, boolean dropped) {
         return new CompressionPlan(modelFingerprint, calibration, ranks, merges, droppedLayers,
-                toggled(droppedAttention, layer, dropped), droppedMlp, tokenPruning);
+                toggled(droppedAttention, layer, dropped), droppedMlp, tokenPruning, soco);
     }
 
     public CompressionPlan withDroppedMlp(int layer, boolean dropped) {
         return new CompressionPlan(modelFingerprint, calibration, ranks, merges, droppedLayers, droppedAttention,
-                toggled(droppedMlp, layer, dropped), tokenPruning);
+                toggled(droppedMlp, layer, dropped), tokenPruning, soco);
     }
 
     /** This plan with no depth changes (merges and drops), keeping ranks and calibration. */
     public CompressionPlan withoutDepthChanges() {
         return new CompressionPlan(modelFingerprint, calibration, ranks, List.of(), new TreeSet<>(), new TreeSet<>(),
-                new TreeSet<>(), tokenPruning);
+                new TreeSet<>(), tokenPruning, soco);
     }
 
     private static SortedSet<Integer> toggled(SortedSet<Integer> set, int layer, boolean on) {
@@ -260,6 +274,10 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
             throw new PlanException("token_pruning", e.getMessage());
         }
         tokenPruningAfterReindexing(layers);
+        if (hasSocoRanks() && soco == null) {
+            throw new PlanException("soco", "ranks name the soco method but the plan does not say what their scores were "
+                    + "trained for (ratio and settings)");
+        }
         for (Map.Entry<String, MatrixRank> e : ranks.entrySet()) {
             String entry = "ranks['" + e.getKey() + "']";
             ModelShape.Matrix m = model.matrices().get(e.getKey());
@@ -330,6 +348,9 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
         o.add("drop_mlp", array(droppedMlp));
         if (!tokenPruning.isNone()) {
             o.add("token_pruning", tokenPruning.toJsonObject());
+        }
+        if (soco != null) {
+            o.add("soco", soco.toJson());
         }
         return o;
     }
@@ -403,8 +424,18 @@ public record CompressionPlan(String modelFingerprint, Calibration calibration, 
                 throw f.error("token_pruning." + e.field(), e.problem());
             }
         }
+        SocoTarget soco = null;
+        if (f.has("soco")) {
+            try {
+                soco = SocoTarget.fromJson(f.object("soco"));
+            } catch (PlanException e) {
+                throw f.error(e.entry(), e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw f.error("soco", e.getMessage());
+            }
+        }
         return new CompressionPlan(f.string("model_fingerprint"), calibration, ranks, merges, layers(f, "drop_layers"),
-                layers(f, "drop_attention"), layers(f, "drop_mlp"), tokenPruning);
+                layers(f, "drop_attention"), layers(f, "drop_mlp"), tokenPruning, soco);
     }
 
     private static SortedSet<Integer> layers(JsonFields f, String field) {

@@ -230,6 +230,34 @@ class PlanApplierTest {
     }
 
     @Test
+    void derivingDescribesTheCheckpointAndComputesNothingUntilAsked() {
+        String up3 = shape.matrices().keySet().stream().filter(n -> n.contains("layers.3.mlp.up_proj")).findFirst()
+                .orElseThrow();
+        CompressionPlan p = plan().withDroppedLayer(1, true).withMerge(new MergeGroup(4, 5, MergeFormula.RDSC))
+                .withRank(up3, new MatrixRank(8, "plain"));
+        int[] calls = new int[1];
+        PlanApplier.Factorizer counting = (matrix, weight, rank, merged) -> {
+            calls[0]++;
+            return PLAIN.factorize(matrix, weight, rank, merged);
+        };
+        try (PlanApplier.Derived d = PlanApplier.derive(original, shape, p, counting)) {
+            assertEquals(0, calls[0], "deriving factorises nothing");
+            String newUp = up3.replace("layers.3.", "layers.2.");
+            PlanApplier.Factored f = d.tensors().stream().filter(t -> t instanceof PlanApplier.Factored)
+                    .map(t -> (PlanApplier.Factored) t).findFirst().orElseThrow();
+            assertEquals(newUp.substring(0, newUp.length() - ".weight".length()), f.module(), "re-indexed past the drop");
+            assertEquals(8, d.lowRankRanks().get(f.module()));
+            assertTrue(d.tensors().stream().anyMatch(t -> t instanceof PlanApplier.Computed c
+                    && c.name().contains("layers.3.self_attn.q_proj")), "the merge 4..5 is layer 3 now");
+            assertEquals(6, d.config().getAsJsonObject("text_config").get("num_hidden_layers").getAsInt());
+            PlanApplier.Factors factors = f.factors().get();
+            assertEquals(1, calls[0]);
+            assertEquals(8L * f.cols(), factors.down().length);
+            assertEquals((long) f.rows() * 8, factors.up().length);
+        }
+    }
+
+    @Test
     void aPlanForAnotherModelOrWithBadEntriesIsRefused() {
         String q = shape.matrices().keySet().iterator().next();
         PlanException other = assertThrows(PlanException.class,

@@ -95,6 +95,24 @@ class CompressionPlanTest {
     }
 
     @Test
+    void socoRanksCarryTheirTrainingAndRoundTrip(@TempDir Path dir) throws Exception {
+        CompressionPlan p = CompressionPlan.empty(FP).withRank("lm.layers.0.self_attn.q_proj.weight",
+                new MatrixRank(12, "soco"));
+        refused(p, "soco", "trained for");
+        CompressionPlan soco = p.withSoco(new SocoTarget(0.4,
+                org.lvlmworkbench.core.compress.lowrank.SocoSettings.DEFAULTS.withSteps(17)));
+        soco.validate(shape());
+        Path file = dir.resolve("soco.json");
+        Files.writeString(file, soco.toJsonString());
+        assertEquals(soco, CompressionPlan.read(file));
+        assertEquals(soco.soco(), CompressionPlan.read(file).withRank("lm.layers.1.self_attn.q_proj.weight",
+                new MatrixRank(3, "plain")).soco(), "changes keep the SoCo target");
+        Files.writeString(file, soco.toJsonString().replace("\"ratio\": 0.4", "\"ratio\": 1.4"));
+        ConfigException bad = assertThrows(ConfigException.class, () -> CompressionPlan.read(file));
+        assertTrue(bad.getMessage().contains("soco.ratio"), bad.getMessage());
+    }
+
+    @Test
     void malformedFilesNameTheFileAndField(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("plan.json");
         Files.writeString(file, full().toJsonString().replace("\"version\": 1", "\"version\": 7"));

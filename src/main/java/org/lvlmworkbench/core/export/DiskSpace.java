@@ -1,4 +1,4 @@
-package org.lvlmworkbench.core.sample;
+package org.lvlmworkbench.core.export;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,0 +1,146 @@
+package org.lvlmworkbench.core.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import org.lvlmworkbench.core.analysis.probe.ProbeSet;
+import org.lvlmworkbench.core.analysis.similarity.TokenSelection;
+import org.lvlmworkbench.core.compress.Compressor;
+import org.lvlmworkbench.core.compress.depth.LayerDrops;
+import org.lvlmworkbench.core.compress.depth.SlidingWindowMerge;
+import org.lvlmworkbench.core.compress.evaluate.EvaluationResult;
+import org.lvlmworkbench.core.compress.evaluate.EvaluationSettings;
+import org.lvlmworkbench.core.compress.evaluate.PlanEvaluator;
+import org.lvlmworkbench.core.compress.evaluate.ReferenceCache;
+import org.lvlmworkbench.core.compress.lowrank.Allocation;
+import org.lvlmworkbench.core.compress.lowrank.LowRankMethod;
+import org.lvlmworkbench.core.compress.plan.CompressionPlan;
+import org.lvlmworkbench.core.compress.plan.MergeFormula;
+import org.lvlmworkbench.core.eval.EvalSet;
+import org.lvlmworkbench.core.jobs.Progress;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
+
+/**
+ * {@code bench --compression-sweep}: the field's methods side by side on one model, each plan applied
+ * and evaluated on the same items against the original: every low-rank method at 20/40/60 % of the
+ * decoder's linear-map parameters removed (uniform allocation; SoCo by its learned selection, trained with
+ * its default settings), SLM merging against ShortGPT dropping
+ * the same number of layers, and FastV, adaptive and diversity pruning of 50 and 75 % of the image
+ * tokens. One row per plan: accuracy, agreement, parameters, prefill FLOPs.
+ */
+public final class CompressionSweep {
+
+    private CompressionSweep() {
+    }
+
+    public static JsonObject run(Path folder, Path evalFile, int items, int calibrationItems, Consumer<String> log) {
+        JsonObject out = new JsonObject();
+        out.addProperty("model", folder.toString());
+        JsonArray rows = new JsonArray();
+        try (LoadedModel model = ModelLoader.load(folder)) {
+            Compressor c = new Compressor(model, ProbeSet.fromEvalFile(evalFile, calibrationItems).items(), evalFile.toString());
+            EvalSet set = EvalSet.read(evalFile);
+            PlanEvaluator evaluator = new PlanEvaluator(model, set, new ReferenceCache());
+            EvaluationSettings settings = new EvaluationSettings(Math.min(items, set.items().size()), 8, true, null);
+            CompressionPlan empty = c.emptyPlan();
+            rows.add(row("original", "—", empty, c, evaluator, settings, log));
+            for (LowRankMethod method : LowRankMethod.closedForm()) {
+                for (double ratio : new double[] {0.2, 0.4, 0.6}) {
+                    CompressionPlan p = c.allocate(empty, method, Allocation.UNIFORM, ratio, c.decoderScope(empty),
+                            Progress.NONE).plan();
+                    rows.add(row("low rank " + method.jsonName(), String.format("%.0f %% removed", 100 * ratio), p, c,
+                            evaluator, settings, log));
+                }
+            }
+            for (double ratio : new double[] {0.2, 0.4, 0.6}) {
+                // SoCo trains its scores on the calibration items (default settings), then is evaluated like the rest.
+                CompressionPlan p = c.soco(empty, ratio, c.decoderScope(empty),
+                        org.lvlmworkbench.core.compress.lowrank.SocoSettings.DEFAULTS, Progress.NONE).plan();
+                rows.add(row("low rank soco", String.format("%.0f %% removed", 100 * ratio), p, c, evaluator, settings, log));
+            }
+            int layers = model.model().decoder().numLayers();
+            var scores = c.depthScores(TokenSelection.ALL, Progress.NONE);
+            for (double threshold : new double[] {0.9, SlidingWindowMerge.DEFAULT_THRESHOLD}) {
+                CompressionPlan merged = c.slidingWindowMerge(empty, threshold, TokenSelection.ALL, MergeFormula.RDSC,
+                        Progress.NONE).plan();
+                int removed = layers - merged.survivingLayers(layers).length;
+                rows.add(row("SLM merge (RDSC)", String.format("cos > %.2f: %d layers removed", threshold, removed), merged,
+                        c, evaluator, settings, log));
+                if (removed > 0) {
+                    CompressionPlan copied = c.emptyPlan();
+                    for (var g : merged.merges()) {
+                        copied = copied.withMerge(new org.lvlmworkbench.core.compress.plan.MergeGroup(g.first(), g.last(),
+                                MergeFormula.COPY_TOP));
+                    }
+                    rows.add(row("same groups, top-layer copy", removed + " layers removed", copied, c, evaluator, settings,
+                            log));
+                    rows.add(row("ShortGPT drop", removed + " layers removed", LayerDrops.shortGpt(empty, scores, removed), c,
+                            evaluator, settings, log));
+                }
+            }
+            for (double ratio : new double[] {0.5, 0.75}) {
+                String what = String.format("%.0f %% of image tokens", 100 * ratio);
+                rows.add(row("FastV K=2", what, empty.withTokenPruning(VisualTokenPruning.fastV(2, ratio)), c, evaluator,
+                        settings, log));
+                rows.add(row("diversity K=2", what, empty.withTokenPruning(VisualTokenPruning.diversity(2, ratio)), c,
+                        evaluator, settings, log));
+            }
+            for (double mass : new double[] {0.9, 0.7}) {
+                rows.add(row("adaptive K=2", String.format("attention mass %.1f", mass),
+                        empty.withTokenPruning(VisualTokenPruning.adaptive(2, mass, 1)), c, evaluator, settings, log));
+            }
+        }
+        out.add("rows", rows);
+        return out;
+    }
+
+    private static JsonObject row(String method, String setting, CompressionPlan plan, Compressor c, PlanEvaluator evaluator,
+            EvaluationSettings settings, Consumer<String> log) {
+        long t0 = System.nanoTime();
+        EvaluationResult r;
+        try (LoadedModel compressed = c.apply(plan, Progress.NONE)) {
+            r = evaluator.evaluate(compressed, settings, x -> { }, Progress.NONE);
+        }
+        var s = r.summary();
+        JsonObject o = new JsonObject();
+        o.addProperty("method", method);
+        o.addProperty("setting", setting);
+        o.addProperty("accuracy", s.candidate().overall().accuracy());
+        o.addProperty("agreement", s.agreement());
+        o.addProperty("mean_kl", s.meanKl());
+        o.addProperty("parameters", s.candidate().parameters());
+        o.addProperty("reference_parameters", s.reference().parameters());
+        o.addProperty("prefill_flops", s.candidate().prefillFlops());
+        o.addProperty("reference_prefill_flops", s.reference().prefillFlops());
+        o.addProperty("items", s.items());
+        o.add("plan", plan.toJson());
+        log.accept(String.format("sweep: %-28s %-32s accuracy %5.1f %%  agreement %5.1f %%  params %,d  (%.1f s)", method,
+                setting, 100 * s.candidate().overall().accuracy(), 100 * s.agreement(), s.candidate().parameters(),
+                (System.nanoTime() - t0) / 1e9));
+        return o;
+    }
+
+    /** The sweep as a Markdown table. */
+    public static String markdown(JsonObject r) {
+        StringBuilder b = new StringBuilder();
+        b.append("| method | setting | accuracy | agreement | parameters | prefill FLOPs |\n|---|---|---|---|---|---|\n");
+        for (var e : r.getAsJsonArray("rows")) {
+            JsonObject o = e.getAsJsonObject();
+            double p = o.get("parameters").getAsDouble() / o.get("reference_parameters").getAsDouble();
+            double f = o.get("prefill_flops").getAsDouble() / o.get("reference_prefill_flops").getAsDouble();
+            b.append(String.format("| %s | %s | %.1f %% | %.1f %% | %,d (%.0f %%) | %.0f %% |%n", o.get("method").getAsString(),
+                    o.get("setting").getAsString(), 100 * o.get("accuracy").getAsDouble(),
+                    100 * o.get("agreement").getAsDouble(), o.get("parameters").getAsLong(), 100 * p, 100 * f));
+        }
+        return b.toString();
+    }
+
+    /** The rows as they appear in the table, for tests. */
+    public static List<String> methods(JsonObject r) {
+        return r.getAsJsonArray("rows").asList().stream().map(e -> e.getAsJsonObject().get("method").getAsString()).toList();
+    }
+}
