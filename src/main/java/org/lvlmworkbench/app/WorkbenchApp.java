@@ -43,7 +43,7 @@ public final class WorkbenchApp extends Application {
                 new AskView(session, examples),
                 new EvolutionView(session, examples),
                 new SimilarityView(session, examples, compression),
-                new TokensView(session, examples),
+                new TokensView(session, examples, compression),
                 new SpectraView(session, examples, compression),
                 new CompressView(compression));
         FXMLLoader loader = new FXMLLoader(WorkbenchApp.class.getResource("shell.fxml"));

@@ -46,8 +46,54 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
     private String yUnit = "";
     private IntConsumer onPointClicked;
 
+    /** The point the arrow keys are on, or -1. */
+    private int keyboardPoint = -1;
+
     public ParetoChartView() {
         super("pareto-chart-view", "pareto.png", HOVER_RADIUS);
+        // Keyboard path: Tab to the chart, Left/Right walk the points by cost, Enter restores one.
+        setFocusTraversable(true);
+        setOnKeyPressed(e -> {
+            switch (e.getCode()) {
+                case LEFT, RIGHT -> {
+                    stepKeyboardPoint(e.getCode() == javafx.scene.input.KeyCode.RIGHT ? 1 : -1);
+                    e.consume();
+                }
+                case ENTER, SPACE -> {
+                    if (keyboardPoint >= 0 && onPointClicked != null) {
+                        onPointClicked.accept(keyboardPoint);
+                    }
+                    e.consume();
+                }
+                default -> {
+                }
+            }
+        });
+        focusedProperty().addListener((obs, was, focused) -> redraw());
+    }
+
+    /** Moves the keyboard's point to the next cheaper or dearer one. */
+    private void stepKeyboardPoint(int direction) {
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            if (finite(points.get(i))) {
+                order.add(i);
+            }
+        }
+        if (order.isEmpty()) {
+            return;
+        }
+        order.sort(java.util.Comparator.comparingDouble((Integer i) -> points.get(i).x()).thenComparing(i -> i));
+        int at = order.indexOf(keyboardPoint);
+        int next = at < 0 ? (direction > 0 ? 0 : order.size() - 1)
+                : Math.max(0, Math.min(order.size() - 1, at + direction));
+        keyboardPoint = order.get(next);
+        redraw();
+    }
+
+    /** The point the arrow keys are on, or -1. */
+    public int keyboardPoint() {
+        return keyboardPoint;
     }
 
     /** Replaces the points; the frontier is recomputed. */
@@ -62,6 +108,9 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
         frontier = ParetoFrontier.of(x, y);
         if (current >= this.points.size()) {
             current = -1;
+        }
+        if (keyboardPoint >= this.points.size()) {
+            keyboardPoint = -1;
         }
         clearHoveredItem();
         redraw();
@@ -107,25 +156,38 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
     protected void drawPlot(GraphicsContext g, Plot plot, double w) {
         drawAxes(g, plot);
         drawFrontier(g, plot);
-        for (int i = 0; i < points.size(); i++) {
-            Point p = points.get(i);
-            if (!finite(p)) {
-                continue;
-            }
-            double px = plot.sx(p.x());
-            double py = plot.sy(p.y());
-            boolean onFrontier = ParetoFrontier.contains(frontier, i);
-            if (p.original()) {
-                g.setFill(ORIGINAL);
-                g.fillRect(px - RADIUS, py - RADIUS, 2 * RADIUS, 2 * RADIUS);
-            } else {
-                g.setFill(onFrontier ? FRONTIER : DOMINATED);
-                g.fillOval(px - RADIUS, py - RADIUS, 2 * RADIUS, 2 * RADIUS);
+        // Dominated points first, so that a frontier point at the same place is never hidden under one.
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < points.size(); i++) {
+                Point p = points.get(i);
+                boolean onFrontier = ParetoFrontier.contains(frontier, i);
+                if (!finite(p) || (pass == 0) == (onFrontier || p.original())) {
+                    continue;
+                }
+                double px = plot.sx(p.x());
+                double py = plot.sy(p.y());
+                if (p.original()) {
+                    g.setFill(ORIGINAL);
+                    g.fillRect(px - RADIUS, py - RADIUS, 2 * RADIUS, 2 * RADIUS);
+                } else {
+                    g.setFill(onFrontier ? FRONTIER : DOMINATED);
+                    g.fillOval(px - RADIUS, py - RADIUS, 2 * RADIUS, 2 * RADIUS);
+                }
             }
         }
         ring(g, plot, current, Color.web("#e4572e"), 2.5, 4);
         int[] hovered = hoveredItem();
         ring(g, plot, hovered == null ? -1 : hovered[1], INK, 1.5, 3);
+        if (isFocused()) {
+            ring(g, plot, keyboardPoint, FRONTIER, 2, 7);
+            if (keyboardPoint >= 0 && keyboardPoint < points.size()) {
+                g.setFill(INK);
+                g.setTextAlign(TextAlignment.LEFT);
+                g.setTextBaseline(VPos.BOTTOM);
+                String first = points.get(keyboardPoint).label().lines().findFirst().orElse("");
+                g.fillText(first + " · Enter restores", plot.left() + 6, plot.top() + plot.height() - 4, plot.width() - 12);
+            }
+        }
         drawLegend(g, plot, w);
     }
 
@@ -199,7 +261,7 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
             tickWidth = Math.max(tickWidth, textWidth(tickLabel(t, yStep)));
         }
         double left = leftMargin(tickWidth);
-        double top = fh + 14;
+        double top = fh + 14 + (legendLines(left, w) - 1) * (fh + 4);
         double bottom = bottomMargin();
         double width = w - left - 14;
         double height = h - top - bottom;
@@ -236,16 +298,36 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
         drawAxisTitles(g, plot.left(), plot.top(), plot.width(), plot.height());
     }
 
+    private static final String[] LEGEND = {"original", "on the frontier", "dominated", "current plan"};
+
+    private static double legendWidth(int i) {
+        return 16 + textWidth(LEGEND[i]) + 14;
+    }
+
+    /** Lines the legend takes from {@code left} in a canvas {@code w} wide. */
+    private static int legendLines(double left, double w) {
+        int lines = 1;
+        double x = left;
+        for (int i = 0; i < LEGEND.length; i++) {
+            if (x > left && x + legendWidth(i) - 14 > w) {
+                lines++;
+                x = left;
+            }
+            x += legendWidth(i);
+        }
+        return lines;
+    }
+
     private void drawLegend(GraphicsContext g, Plot plot, double w) {
         double x = plot.left();
         double y = 4 + textHeight() / 2;
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.CENTER);
-        String[] names = {"original", "on the frontier", "dominated", "current plan"};
-        for (int i = 0; i < names.length; i++) {
-            double width = 16 + textWidth(names[i]) + 14;
-            if (x + width > w) {
-                break;
+        for (int i = 0; i < LEGEND.length; i++) {
+            double width = legendWidth(i);
+            if (x > plot.left() && x + width - 14 > w) {
+                x = plot.left();
+                y += textHeight() + 4;
             }
             switch (i) {
                 case 0 -> {
@@ -263,7 +345,7 @@ public final class ParetoChartView extends XYPlotWidget<ParetoChartView.Plot> {
                 }
             }
             g.setFill(INK);
-            g.fillText(names[i], x + 13, y);
+            g.fillText(LEGEND[i], x + 13, y);
             x += width;
         }
     }

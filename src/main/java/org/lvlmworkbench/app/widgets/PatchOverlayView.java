@@ -30,6 +30,7 @@ public final class PatchOverlayView extends CellGridWidget {
     private double opacity = 0.55;
     private boolean showGrid = true;
     private CellLabeler labeler = (r, c) -> "row " + r + ", col " + c;
+    private String noValueText;
 
     public PatchOverlayView() {
         super("patch-overlay-view", "patches.png");
@@ -95,6 +96,14 @@ public final class PatchOverlayView extends CellGridWidget {
         this.labeler = labeler;
     }
 
+    /**
+     * What a cell without a value (NaN, drawn clear) reads as, e.g. "kept to the end" where only the
+     * removed patches are shaded; null for the usual "no value".
+     */
+    public void setNoValueText(String text) {
+        this.noValueText = text;
+    }
+
     @Override
     protected void draw(GraphicsContext g, double w, double h) {
         ValueRange range = values == null ? null : colorRange(values);
@@ -152,7 +161,11 @@ public final class PatchOverlayView extends CellGridWidget {
     @Override
     protected String describe(int[] cell) {
         String name = labeler.label(cell[0], cell[1]);
-        return values == null ? name : name + ": " + valueText(values[cell[0]][cell[1]]);
+        double v = values == null ? Double.NaN : values[cell[0]][cell[1]];
+        if (values == null) {
+            return name;
+        }
+        return name + ": " + (Double.isNaN(v) && noValueText != null ? noValueText : valueText(v));
     }
 
     private void drawGrid(GraphicsContext g, HeatmapGeometry geometry) {

@@ -57,13 +57,13 @@ public final class PlanEntries {
             String group = "Low rank · " + componentName(m.component()) + " " + m.role();
             long dense = m.denseParameters();
             long kept = m.factoredParameters(r.rank());
-            String text = (m.layer() < 0 ? m.component() : "layer " + m.layer()) + ": rank " + r.rank() + " of "
-                    + m.maxRank() + " · " + r.method() + String.format(Locale.ROOT, " · %.0f %% of its parameters",
-                            100.0 * kept / dense);
+            String text = (m.layer() < 0 ? m.component() : "layer " + m.layer()) + ": rank " + r.rank() + "/"
+                    + m.maxRank() + " (" + r.method() + String.format(Locale.ROOT, ", %.0f %%)", 100.0 * kept / dense);
             ranks.computeIfAbsent(group, k -> new ArrayList<>()).add(new Entry(text, m.name() + " (" + m.rows() + "×"
                     + m.cols() + ") factorised as " + r.rank() + "×(" + m.rows() + " + " + m.cols() + ") = "
                     + String.format(Locale.ROOT, "%,d", kept) + " numbers instead of "
-                    + String.format(Locale.ROOT, "%,d", dense), p -> p.withoutRank(m.name())));
+                    + String.format(Locale.ROOT, "%,d", dense) + String.format(Locale.ROOT, " (%.0f %% of its parameters)",
+                            100.0 * kept / dense), p -> p.withoutRank(m.name())));
         }
         // Ranks on names the shape does not know are still listed, so they can be removed.
         for (Map.Entry<String, MatrixRank> e : plan.ranks().entrySet()) {

@@ -132,11 +132,9 @@ public final class PlanMetrics {
             rows.add(new Row(t, score(a), score(b), points(a, b), true));
         }
         rows.add(new Row("agreement", "", percent(agreement), "", false));
-        rows.add(new Row("mean KL, 1st token", "", number(meanKl) + (Double.isNaN(meanKl) ? "" : " nats"), "",
-                false));
-        rows.add(new Row("predicted loss", "", predicted == null ? "—" : number(predicted)
-                + (predictedShare == null ? "" : String.format(Locale.ROOT, " · %.2f %%", 100 * predictedShare)),
-                "", false));
+        rows.add(new Row("mean KL (nats)", "", number(meanKl), "", false));
+        rows.add(new Row("predicted loss", "", predicted == null ? "—" : number(predicted),
+                predictedShare == null ? "" : String.format(Locale.ROOT, "%.2f %%", 100 * predictedShare), false));
         long refParams = original == null ? -1 : original.parameters();
         long candParams = compressed == null ? -1 : compressed.parameters();
         rows.add(new Row("parameters", count(refParams), count(candParams), ratio(refParams, candParams), false));
@@ -169,10 +167,11 @@ public final class PlanMetrics {
             case "items evaluated" -> "Items finished of those asked for (the first N of the evaluation file)";
             case "accuracy" -> "Exact-match accuracy of the greedy answer, as `lvlm eval` counts it";
             case "agreement" -> "Share of items where the compressed model answers exactly as the original";
-            case "mean KL, 1st token" -> "Mean KL(P_original ‖ P_compressed) of the first answer token's distribution";
+            case "mean KL (nats)" -> "Mean KL(P_original ‖ P_compressed) of the first answer token's distribution, "
+                    + "in nats";
             case "predicted loss" -> "Σ‖(W − W_k)·Xᵀ‖² over the plan's factorised matrices on the calibration tokens, "
-                    + "from the cached factorisations; after the dot, each matrix's loss as a share of its output "
-                    + "energy ‖W·Xᵀ‖², averaged";
+                    + "from the cached factorisations; in the change column, each matrix's loss as a share of its "
+                    + "output energy ‖W·Xᵀ‖², averaged";
             case "parameters" -> "Every parameter of the model, tied tensors once; below, per component";
             case "FLOPs, prefill" -> "Mean operations of the pass over the prompt and image (multiply-add = 2)";
             case "FLOPs per decode token" -> "Mean operations of one generation step after the prefill";

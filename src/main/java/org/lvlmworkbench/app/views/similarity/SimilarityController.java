@@ -254,7 +254,7 @@ public final class SimilarityController {
                         toggle.apply(row.layer(), box.isSelected());
                     }
                 });
-                setStyle("-fx-alignment: center;");
+                getStyleClass().add("toggle-cell");
             }
 
             @Override

@@ -261,9 +261,9 @@ public final class SpectraController {
         return switch (a) {
             case UNIFORM -> "uniform";
             case ENERGY -> "energy";
-            case LOSS -> "loss (SVD-LLM V2)";
-            case ERANK -> "effective rank (D-Rank)";
-            case DIP -> "DipSVD global";
+            case LOSS -> "loss (V2)";
+            case ERANK -> "eRank (D-Rank)";
+            case DIP -> "DipSVD";
         };
     }
 

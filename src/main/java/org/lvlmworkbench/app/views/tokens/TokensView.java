@@ -2,6 +2,7 @@ package org.lvlmworkbench.app.views.tokens;
 
 import java.nio.file.Path;
 import javafx.scene.Node;
+import org.lvlmworkbench.app.session.CompressionSession;
 import org.lvlmworkbench.app.session.ModelSession;
 import org.lvlmworkbench.app.session.WorkbenchView;
 import org.lvlmworkbench.app.widgets.Fxml;
@@ -12,10 +13,13 @@ public final class TokensView implements WorkbenchView {
 
     private final Node root;
 
-    /** @param evalFile the evaluation file the probe-set bar offers first */
-    public TokensView(ModelSession session, Path evalFile) {
-        root = Fxml.load(TokensView.class, "tokens.fxml",
-                new TokensController(new TokensViewModel(session, evalFile, ResultCache.standard())));
+    /**
+     * @param evalFile    the evaluation file the probe-set bar offers first
+     * @param compression the plan the pruning controls add to
+     */
+    public TokensView(ModelSession session, Path evalFile, CompressionSession compression) {
+        root = Fxml.load(TokensView.class, "tokens.fxml", new TokensController(
+                new TokensViewModel(session, evalFile, ResultCache.standard(), compression)));
     }
 
     @Override

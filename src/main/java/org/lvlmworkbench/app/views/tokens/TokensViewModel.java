@@ -16,6 +16,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.lvlmworkbench.app.session.CompressionSession;
 import org.lvlmworkbench.app.session.Job;
 import org.lvlmworkbench.app.session.ModelSession;
 import org.lvlmworkbench.app.widgets.LineChartView;
@@ -46,7 +47,8 @@ public final class TokensViewModel {
         HEAD_MEAN("head mean"),
         ONE_HEAD("one head"),
         ROLLOUT("rollout"),
-        FASTV("FastV score");
+        FASTV("FastV score"),
+        PRUNED("kept by pruning");
 
         private final String label;
 
@@ -95,6 +97,11 @@ public final class TokensViewModel {
     /** {@code [rows][cols]} of {@link #grid}: the shown value per patch; null without an item. */
     public final ObjectProperty<double[][]> overlay = new SimpleObjectProperty<>(this, "overlay");
     public final StringProperty valueLabel = new SimpleStringProperty(this, "valueLabel", "attention weight");
+    /** A fixed colour range for the overlay, or null for the values' own. */
+    public final ObjectProperty<org.lvlmworkbench.core.render.ValueRange> overlayRange = new SimpleObjectProperty<>(this,
+            "overlayRange");
+    /** What a patch without a value means in the shown mode, or null ("no value"). */
+    public final StringProperty noValueText = new SimpleStringProperty(this, "noValueText");
     public final StringProperty caption = new SimpleStringProperty(this, "caption", "");
     /** Per decoder layer, the share of the query's head-mean attention that goes to image tokens. */
     public final ObjectProperty<List<LineChartView.Series>> imageShare = new SimpleObjectProperty<>(this, "imageShare",
@@ -108,8 +115,15 @@ public final class TokensViewModel {
     public final BooleanBinding queryUsed;
     public final BooleanBinding fastVUsed;
     public final BooleanBinding runDisabled;
+    /** Visual-token pruning: the policy's controls, its preview on the selected item, and the plan. */
+    public final PruningViewModel pruning;
 
+    /** With a compression session of its own (tests of the analysis alone). */
     public TokensViewModel(ModelSession session, Path evalFile, ResultCache cache) {
+        this(session, evalFile, cache, new CompressionSession(session, evalFile));
+    }
+
+    public TokensViewModel(ModelSession session, Path evalFile, ResultCache cache, CompressionSession compression) {
         this.session = session;
         this.cache = cache;
         this.source = new ProbeSource(evalFile, DEFAULT_ITEMS);
@@ -119,8 +133,14 @@ public final class TokensViewModel {
         headUsed = mode.isEqualTo(Mode.ONE_HEAD);
         queryUsed = mode.isEqualTo(Mode.HEAD_MEAN).or(mode.isEqualTo(Mode.ROLLOUT));
         fastVUsed = mode.isEqualTo(Mode.FASTV);
-        selected.addListener((obs, old, item) -> showItem());
-        for (Observable o : List.of(mode, layer, head, fastVK, queryPosition)) {
+        pruning = new PruningViewModel(session, compression);
+        selected.addListener((obs, old, item) -> {
+            showItem();
+            if (mode.get() == Mode.PRUNED) {
+                previewPruning();
+            }
+        });
+        for (Observable o : List.of(mode, layer, head, fastVK, queryPosition, pruning.preview)) {
             o.addListener(x -> showOverlay());
         }
         session.addModelListener(m -> clear());
@@ -141,6 +161,17 @@ public final class TokensViewModel {
                             publish::accept);
                 }, this::addItem, r -> { });
         return lastRun;
+    }
+
+    /** Runs the selected item under the pruning policy; the overlay then shows the patches it keeps. */
+    public Job<PruningViewModel.Preview> previewPruning() {
+        ItemTokenImportance item = selected.get();
+        Job<PruningViewModel.Preview> job = pruning.preview(item == null ? null : item.run().item(),
+                item == null ? null : item.run().table());
+        if (job != null) {
+            mode.set(Mode.PRUNED);
+        }
+        return job;
     }
 
     public Job<TokenImportanceResult> lastRun() {
@@ -225,6 +256,12 @@ public final class TokensViewModel {
         int l = Math.max(0, Math.min(layer.get(), layers.get() - 1));
         int h = Math.max(0, Math.min(head.get(), heads.get() - 1));
         int k = Math.max(1, Math.min(fastVK.get(), layers.get()));
+        if (mode.get() == Mode.PRUNED) {
+            showPruned(item, g);
+            return;
+        }
+        overlayRange.set(null);
+        noValueText.set(null);
         String from = "from " + queryName(item, queryRow);
         String fromAnswer = "from " + queryName(item, answerRow);
         float[] values;
@@ -238,6 +275,7 @@ public final class TokensViewModel {
                 values = item.rollout()[queryRow];
                 what = "attention rollout through all blocks · " + from;
             }
+            case PRUNED -> throw new IllegalStateException("shown by showPruned");
             case FASTV -> {
                 values = item.fastV(k);
                 what = "FastV (K = " + k + "): block " + (k - 1) + "'s head-mean attention " + fromAnswer
@@ -267,11 +305,58 @@ public final class TokensViewModel {
         int markedLayer = switch (mode.get()) {
             case HEAD_MEAN, ONE_HEAD -> l;
             case FASTV -> k - 1;
-            case ROLLOUT -> -1;
+            case ROLLOUT, PRUNED -> -1;
         };
         shareMarkers.set(markedLayer < 0 ? List.of() : List.of(new LineChartView.Marker(markedLayer, "shown")));
         caption.set(what + " · the image tokens get " + String.format(Locale.ROOT, "%.0f %%", 100 * sum)
                 + (mode.get() == Mode.ROLLOUT ? " of the rollout" : " of this query's attention"));
+    }
+
+    /**
+     * The pruning preview over the image: each patch coloured by the layer from which it is gone, the
+     * kept ones by the number of layers; the chart shows the image tokens each layer sees.
+     */
+    private void showPruned(ItemTokenImportance item, PatchGrid g) {
+        PruningViewModel.Preview p = pruning.preview.get();
+        if (p == null || !p.item().equals(item.run().item())) {
+            overlay.set(null);
+            imageShare.set(List.of());
+            shareMarkers.set(List.of());
+            caption.set("Preview the pruning (below) to see which patches this item keeps.");
+            return;
+        }
+        KeptPatches k = p.patches();
+        // Kept patches stay clear over the image; removed ones are shaded by the layer they leave at.
+        int n = k.perLayer().length;
+        double[][] cells = new double[k.cells().length][];
+        for (int r = 0; r < cells.length; r++) {
+            cells[r] = k.cells()[r].clone();
+            for (int c = 0; c < cells[r].length; c++) {
+                if (cells[r][c] >= n) {
+                    cells[r][c] = Double.NaN;
+                }
+            }
+        }
+        valueLabel.set("gone from layer");
+        overlayRange.set(new org.lvlmworkbench.core.render.ValueRange(0, n));
+        noValueText.set("kept to the end");
+        overlay.set(cells.length == g.rows() ? cells : null);
+        double[] x = new double[k.perLayer().length];
+        double[] y = new double[x.length];
+        List<String> labels = new ArrayList<>();
+        for (int l = 0; l < x.length; l++) {
+            x[l] = l;
+            y[l] = k.perLayer()[l];
+            labels.add("block " + l);
+        }
+        imageShare.set(List.of(new LineChartView.Series("image tokens in the sequence", x, y, labels)));
+        List<LineChartView.Marker> marks = new ArrayList<>();
+        for (var stage : p.policy().stages()) {
+            marks.add(new LineChartView.Marker(stage.layer(), "prune"));
+        }
+        shareMarkers.set(marks);
+        caption.set(p.policy().describe() + " · " + k.kept() + " of " + k.imageTokens() + " image tokens kept to the "
+                + "end (clear); the others are shaded by the layer from which they are gone");
     }
 
     /** Per layer, how much of the query's head-mean attention lands on image tokens (the rest is on text). */

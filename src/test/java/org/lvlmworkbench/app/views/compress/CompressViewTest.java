@@ -114,7 +114,7 @@ class CompressViewTest {
         assertTrue(params.change().startsWith("−"), "fewer parameters: " + params);
         PlanMetrics.Row loss = metrics.getItems().stream().filter(r -> r.metric().equals("predicted loss"))
                 .findFirst().orElseThrow();
-        assertTrue(loss.compressed().contains("%"), loss.toString());
+        assertTrue(loss.change().endsWith("%"), loss.toString());
         ParetoChartView pareto = ROBOT.lookup("#paretoChart").queryAs(ParetoChartView.class);
         assertEquals(2, vm.paretoPoints.get().size(), "the original and the plan");
         assertEquals(1, vm.currentPoint.get());
@@ -147,9 +147,47 @@ class CompressViewTest {
         assertTrue(compression.plan().isEmpty(), compression.plan().toJsonString());
         assertEquals(0, vm.currentPoint.get());
 
+        // Keyboard: Tab to the chart, Left/Right walk the points by cost, Enter restores one (the cheapest).
+        WaitForAsyncUtils.asyncFx(pareto::requestFocus).get();
+        ROBOT.type(KeyCode.RIGHT);
+        int cheapest = pareto.keyboardPoint();
+        assertFalse(vm.paretoPoints.get().get(cheapest).original());
+        ROBOT.type(KeyCode.ENTER);
+        waitForEvaluation(compression);
+        assertEquals(cheapest, vm.currentPoint.get());
+        assertTrue(compression.plan().droppedLayers().contains(5));
+        if (Screenshots.wanted()) {
+            screenshotWithSeveralPlans(compression, made);
+        }
+
         Path saved = folder.resolve("saved.json");
         WaitForAsyncUtils.asyncFx(() -> vm.save(saved)).get();
         assertEquals(compression.plan(), CompressionPlan.read(saved));
+    }
+
+    /** For the README: a few more plans evaluated, so the Pareto chart has a frontier to show. */
+    private static void screenshotWithSeveralPlans(CompressionSession compression, CompressionPlan made) throws Exception {
+        String down = "language_model.model.layers.%d.mlp.down_proj.weight";
+        List<CompressionPlan> plans = List.of(
+                made.withoutRank(Q3).withDroppedLayer(5, false).withDroppedLayer(6, true),
+                made.withoutRank(Q3).withDroppedLayer(5, false).withDroppedMlp(3, true).withDroppedAttention(6, true),
+                made.withDroppedLayer(5, false).withRank(String.format(down, 2), new MatrixRank(24, "svd-llm"))
+                        .withRank(String.format(down, 4), new MatrixRank(24, "svd-llm")),
+                made.withoutRank(Q3).withDroppedLayer(5, false).withMerge(new org.lvlmworkbench.core.compress.plan
+                        .MergeGroup(2, 4, org.lvlmworkbench.core.compress.plan.MergeFormula.RDSC)),
+                made.withDroppedLayer(6, true).withDroppedLayer(2, true));
+        for (CompressionPlan p : plans) {
+            WaitForAsyncUtils.asyncFx(() -> compression.push(p.withCalibration(compression.plan().calibration())))
+                    .get();
+            waitForEvaluation(compression);
+        }
+        WaitForAsyncUtils.asyncFx(() -> compression.push(plans.get(2).withCalibration(
+                compression.plan().calibration()))).get();
+        waitForEvaluation(compression);
+        // No hover read-out or keyboard ring in the picture.
+        WaitForAsyncUtils.asyncFx(() -> ROBOT.lookup("#planTree").query().requestFocus()).get();
+        ROBOT.moveTo((Node) ROBOT.lookup("#planSummary").query());
+        Screenshots.window(ROBOT.lookup("#planTree").query(), "compress-plan");
     }
 
     private static void waitForEvaluation(CompressionSession compression) throws Exception {

@@ -46,8 +46,7 @@ class PlanViewModelTest {
                 "Dropped blocks (1)", "Dropped attention (1)", "Dropped MLP (1)", "Visual-token pruning (2 stages)"),
                 groups.stream().map(PlanEntries.Group::title).toList());
         PlanEntries.Group q = groups.get(0);
-        assertEquals(List.of("layer 1: rank 24 of 96 · plain · 50 % of its parameters",
-                "layer 2: rank 12 of 96 · svd-llm · 25 % of its parameters"),
+        assertEquals(List.of("layer 1: rank 24/96 (plain, 50 %)", "layer 2: rank 12/96 (svd-llm, 25 %)"),
                 q.entries().stream().map(PlanEntries.Entry::text).toList(), "layers go up within a role");
         assertTrue(q.entries().get(1).detail().contains("12×(96 + 96) = 2,304 numbers instead of 9,216"));
         assertEquals("layers 4..6 → one layer · RDSC", groups.get(2).entries().get(0).text());
@@ -106,8 +105,9 @@ class PlanViewModelTest {
         assertEquals("1/2 · 50 %", cell(rows, "color", 1));
         assertTrue(rows.stream().filter(r -> r.metric().equals("color")).findFirst().orElseThrow().sub());
         assertEquals("66.7 %", cell(rows, "agreement", 1));
-        assertEquals("0.2000 nats", cell(rows, "mean KL, 1st token", 1));
-        assertEquals("12.50 · 3.10 %", cell(rows, "predicted loss", 1));
+        assertEquals("0.2000", cell(rows, "mean KL (nats)", 1));
+        assertEquals("12.50", cell(rows, "predicted loss", 1));
+        assertEquals("3.10 %", cell(rows, "predicted loss", 2));
         assertEquals("1,000", cell(rows, "parameters", 0));
         assertEquals("−25.0 %", cell(rows, "parameters", 2));
         assertEquals("−41.7 %", cell(rows, "layers", 2));

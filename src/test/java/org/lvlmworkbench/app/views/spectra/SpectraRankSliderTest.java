@@ -133,7 +133,7 @@ class SpectraRankSliderTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> tree.getRoot().getChildren().size() == 1);
         Object entry = ((javafx.scene.control.TreeItem<?>) tree.getRoot().getChildren().get(0)).getChildren().get(0)
                 .getValue();
-        assertTrue(entry.toString().contains("layer 3: rank 23 of 96"), entry.toString());
+        assertTrue(entry.toString().contains("layer 3: rank 23/96"), entry.toString());
     }
 
     private static Node navigatorCell(String title) {
