@@ -26,7 +26,28 @@ public final class RandomLlava {
     private RandomLlava() {
     }
 
+    /**
+     * How the embeddings start. {@link #SAMPLE} is the scheme the shipped 8-layer sample was trained
+     * from (kept so its recipe still reproduces it): every embedding, the patch convolution included,
+     * at a fixed 0.5. {@link #FAN_IN_PATCHES} treats the patch convolution as the matrix it is
+     * (1/sqrt(3·p·p)): at 0.5 a patch's content outweighs its position embedding about fourteen to
+     * one after the pre-norm, and a deep tower was slow to learn where a shape is. {@link
+     * #STRONG_POSITIONS} keeps the patch convolution of {@link #SAMPLE} and starts the position
+     * embeddings at 3.0 instead: positions then sit in every patch's features from the first step,
+     * while the content features learn at the pace that worked (at fan-in scale Adam's fixed step
+     * moved the small convolution weights 1.4 % a step and the deep sample did not learn shapes).
+     */
+    public enum Init { SAMPLE, FAN_IN_PATCHES, STRONG_POSITIONS }
+
+    /** The position embeddings' starting scale under {@link Init#STRONG_POSITIONS}. */
+    static final double STRONG_POSITION_STD = 3.0;
+
     public static Map<String, NDArray> weights(LlavaSpec spec, LlavaKeyLayout layout, int vocab, long seed,
+            NDManager manager) {
+        return weights(spec, layout, vocab, seed, Init.SAMPLE, manager);
+    }
+
+    public static Map<String, NDArray> weights(LlavaSpec spec, LlavaKeyLayout layout, int vocab, long seed, Init init,
             NDManager manager) {
         Random random = new Random(seed);
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -41,7 +62,7 @@ public final class RandomLlava {
                 }
             } else {
                 for (int i = 0; i < n; i++) {
-                    values[i] = (float) (random.nextGaussian() * initStd(name, shape, spec));
+                    values[i] = (float) (random.nextGaussian() * initStd(name, shape, spec, init));
                 }
             }
             out.put(name, manager.create(values, new Shape(shape)));
@@ -55,8 +76,12 @@ public final class RandomLlava {
      * in GPT-2, so every block starts close to the identity and deep stacks train from the start;
      * biases start small but non-zero, so tests can tell a loaded bias from a missing one.
      */
-    static double initStd(String name, long[] shape, LlavaSpec spec) {
-        if (name.contains("embed")) {
+    static double initStd(String name, long[] shape, LlavaSpec spec, Init init) {
+        if (init == Init.STRONG_POSITIONS && name.contains("vision") && name.contains("position_embedding")) {
+            return STRONG_POSITION_STD;
+        }
+        boolean patchMatrix = init == Init.FAN_IN_PATCHES && name.contains("patch_embedding");
+        if (name.contains("embed") && !patchMatrix) {
             return 0.5;
         }
         if (shape.length < 2) {
@@ -81,8 +106,13 @@ public final class RandomLlava {
 
     public static void writeFolder(Path folder, LlavaSpec spec, LlavaKeyLayout layout, DType dtype, int shards,
             long seed, WordLevelTokenizer tokenizer) {
+        writeFolder(folder, spec, layout, dtype, shards, seed, Init.SAMPLE, tokenizer);
+    }
+
+    public static void writeFolder(Path folder, LlavaSpec spec, LlavaKeyLayout layout, DType dtype, int shards,
+            long seed, Init init, WordLevelTokenizer tokenizer) {
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
-            Map<String, NDArray> w = weights(spec, layout, tokenizer.size(), seed, manager);
+            Map<String, NDArray> w = weights(spec, layout, tokenizer.size(), seed, init, manager);
             LlavaFolderWriter.write(folder, spec, tokenizer, w, dtype, shards);
         }
     }

@@ -56,6 +56,16 @@ public final class ShapesWorld {
     public record Conversation(RgbImage image, List<Shape> shapes, List<QA> turns) {
     }
 
+    /**
+     * How training scenes are drawn. {@link #UNIFORM} (one to three shapes, equally likely) is the
+     * stream the shipped 8-layer sample was trained on. {@link #BINDING} draws two or three shapes
+     * five times in six and retries a relation question that drew a pair it cannot ask about: with a
+     * lone shape, "is the cross on the left?" is answered by where anything is, so a deep model
+     * learned that shortcut and never which shape sits where (it failed on "left of" and on the far
+     * column whenever a second shape was present).
+     */
+    public enum SceneMix { UNIFORM, BINDING }
+
     /** Every word questions and answers use, for the tokenizer. */
     public static final List<String> WORDS = List.of("user", "assistant", ":", "?", "what", "color", "is", "the",
             "shape", "how", "many", "shapes", "are", "there", "on", "left", "or", "right", "at", "top", "bottom",
@@ -109,8 +119,15 @@ public final class ShapesWorld {
      * image's vision pass for several answers, as LLaVA's own instruction data does.
      */
     public Conversation conversation(Split split, long index, int turns) {
+        return conversation(split, index, turns, SceneMix.UNIFORM);
+    }
+
+    /** {@link #conversation(Split, long, int)} with scenes drawn by {@code mix}. */
+    public Conversation conversation(Split split, long index, int turns, SceneMix mix) {
         Random random = random(split, index);
-        List<Shape> shapes = scene(random, 1 + random.nextInt(3));
+        int count = mix == SceneMix.UNIFORM ? 1 + random.nextInt(3)
+                : random.nextInt(6) == 0 ? 1 : 2 + random.nextInt(2);
+        List<Shape> shapes = scene(random, count);
         List<QA> qas = new ArrayList<>();
         // Half the conversations also caption the image at a random turn: a dense signal that names
         // every shape's kind and colour, the way LLaVA's caption stage aligns vision with text.
@@ -120,8 +137,14 @@ public final class ShapesWorld {
                 qas.add(new QA(null, CAPTION_QUESTION, caption(shapes)));
                 continue;
             }
-            QA qa = ask(random, QuestionType.values()[random.nextInt(QuestionType.values().length)], shapes);
-            if (qa != null && qas.stream().noneMatch(q -> q.question().equals(qa.question()))) {
+            QuestionType type = QuestionType.values()[random.nextInt(QuestionType.values().length)];
+            QA qa = ask(random, type, shapes);
+            for (int retry = 0; mix == SceneMix.BINDING && type == QuestionType.RELATION && qa == null && retry < 4
+                    && shapes.size() > 1; retry++) {
+                qa = ask(random, type, shapes);
+            }
+            QA asked = qa;
+            if (qa != null && qas.stream().noneMatch(q -> q.question().equals(asked.question()))) {
                 qas.add(qa);
             }
         }

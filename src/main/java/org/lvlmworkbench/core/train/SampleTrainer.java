@@ -74,7 +74,7 @@ public final class SampleTrainer {
         int startStep = readStep(state);
         if (startStep == 0) {
             RandomLlava.writeFolder(weights, config.spec(), LlavaKeyLayout.LEGACY, DType.F32, 1, config.seed(),
-                    tokenizer);
+                    config.init(), tokenizer);
         }
         long started = System.nanoTime();
         try (LoadedModel model = ModelLoader.load(weights, Device.cpu())) {
@@ -98,7 +98,7 @@ public final class SampleTrainer {
                 List<List<ShapesWorld.QA>> turns = new ArrayList<>();
                 for (int i = 0; i < config.batchSize(); i++) {
                     ShapesWorld.Conversation c = world.conversation(ShapesWorld.Split.TRAIN,
-                            (long) step * config.batchSize() + i, config.turnsPerImage());
+                            (long) step * config.batchSize() + i, config.turnsPerImage(), config.scenes());
                     images.add(c.image());
                     turns.add(c.turns());
                 }

@@ -1,6 +1,8 @@
 package org.lvlmworkbench.core.train;
 
 import org.lvlmworkbench.core.sample.LlavaSpec;
+import org.lvlmworkbench.core.sample.RandomLlava;
+import org.lvlmworkbench.core.sample.ShapesWorld;
 
 /**
  * Settings of a sample-model training run. The learning rate warms up linearly, then follows a
@@ -8,23 +10,34 @@ import org.lvlmworkbench.core.sample.LlavaSpec;
  */
 public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPerImage, double learningRate,
         double minLearningRateRatio, int warmupSteps, double weightDecay, double clipNorm, long seed, int validateEvery,
-        int validationSize, int checkpointEvery) {
+        int validationSize, int checkpointEvery, RandomLlava.Init init, ShapesWorld.SceneMix scenes) {
 
     /** The shipped sample: 48-pixel images in 8-pixel patches, 4 vision and 8 decoder layers. */
     public static TrainConfig sample() {
         LlavaSpec spec = new LlavaSpec(48, 8, 96, 192, 4, 4, 96, 256, 8, 4, 2, 256, 10000.0);
-        return new TrainConfig(spec, 3000, 32, 4, 1.5e-3, 0.05, 200, 0.01, 1.0, 7, 200, 384, 200);
+        return new TrainConfig(spec, 3000, 32, 4, 1.5e-3, 0.05, 200, 0.01, 1.0, 7, 200, 384, 200, RandomLlava.Init.SAMPLE, ShapesWorld.SceneMix.UNIFORM);
     }
 
     /**
      * The deeper sample, for the analysis and compression views (layer similarity, spectra and
      * merges need depth and width to find structure): 64-pixel images in 8-pixel patches (64 image
-     * tokens), a 6-layer CLIP ViT of width 128, a 16-layer Llama decoder of width 128. The peak
-     * learning rate is lower than the shallow sample's: sixteen layers diverged at 1.5e-3.
+     * tokens), a 6-layer CLIP ViT of width 128, a 16-layer Llama decoder of width 128. The patch
+     * position embeddings start large ({@link RandomLlava.Init#STRONG_POSITIONS}) and scenes mostly
+     * hold two or three shapes ({@link ShapesWorld.SceneMix#BINDING}). From the shallow sample's
+     * start the deep tower's patch features carried no position at all (a linear probe of a shape's
+     * column from its patches scored chance; the position embeddings got only noise gradients, as
+     * the patch content outweighed them fourteen to one), so the decoder answered "left or right"
+     * by where anything was and never learned "left of" (83.5 % held-out, relation at chance). With
+     * the convolution at fan-in scale instead the probe read the column at 87 %, but shapes were
+     * not learned in 600 steps, at 1.5e-3 or 1.0e-3. This recipe (2400 steps, 63 minutes on 2
+     * cores) reads the column at 83 % and reaches 84.1 % validation: shapes, counts and colours
+     * are learned, "left of" still only 56 %; the position is in the features now, binding it to
+     * the named shape in the decoder is what is left.
      */
     public static TrainConfig deep() {
         LlavaSpec spec = new LlavaSpec(64, 8, 128, 256, 6, 4, 128, 384, 16, 4, 2, 256, 10000.0);
-        return new TrainConfig(spec, 3000, 32, 4, 1.0e-3, 0.05, 200, 0.01, 1.0, 11, 200, 384, 100);
+        return new TrainConfig(spec, 2400, 32, 4, 1.0e-3, 0.05, 200, 0.01, 1.0, 11, 200, 384, 100,
+                RandomLlava.Init.STRONG_POSITIONS, ShapesWorld.SceneMix.BINDING);
     }
 
     /** The recipe of that name: {@code sample} (the shipped default) or {@code deep}. */
@@ -39,7 +52,7 @@ public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPer
     /** A configuration small enough for a unit test to take a few steps in seconds. */
     public static TrainConfig tiny(int steps) {
         LlavaSpec spec = new LlavaSpec(24, 8, 16, 32, 2, 2, 32, 64, 2, 2, 1, 128, 10000.0);
-        return new TrainConfig(spec, steps, 8, 2, 3e-3, 0.1, 2, 0.0, 1.0, 3, 1000, 16, 1000);
+        return new TrainConfig(spec, steps, 8, 2, 3e-3, 0.1, 2, 0.0, 1.0, 3, 1000, 16, 1000, RandomLlava.Init.SAMPLE, ShapesWorld.SceneMix.UNIFORM);
     }
 
     public double learningRate(int step) {
@@ -53,6 +66,6 @@ public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPer
 
     public TrainConfig withSteps(int newSteps) {
         return new TrainConfig(spec, newSteps, batchSize, turnsPerImage, learningRate, minLearningRateRatio, warmupSteps,
-                weightDecay, clipNorm, seed, validateEvery, validationSize, checkpointEvery);
+                weightDecay, clipNorm, seed, validateEvery, validationSize, checkpointEvery, init, scenes);
     }
 }

@@ -57,4 +57,30 @@ class ShapesWorldTest {
         assertEquals(s.colour().r, r);
         assertEquals(s.colour().g, g);
     }
+
+    @Test
+    void theBindingMixAsksAboutScenesOfSeveralShapesAndMoreOftenWhichIsLeft() {
+        ShapesWorld world = new ShapesWorld(64, 11);
+        int[] several = new int[2];
+        int[] relations = new int[2];
+        int n = 600;
+        for (int i = 0; i < n; i++) {
+            ShapesWorld.Conversation uniform = world.conversation(ShapesWorld.Split.TRAIN, i, 4);
+            ShapesWorld.Conversation same = world.conversation(ShapesWorld.Split.TRAIN, i, 4, ShapesWorld.SceneMix.UNIFORM);
+            assertEquals(uniform.turns(), same.turns(), "the default stream is the uniform one, unchanged");
+            assertEquals(uniform.shapes(), same.shapes());
+            ShapesWorld.Conversation binding = world.conversation(ShapesWorld.Split.TRAIN, i, 4,
+                    ShapesWorld.SceneMix.BINDING);
+            ShapesWorld.Conversation[] both = {uniform, binding};
+            for (int k = 0; k < 2; k++) {
+                several[k] += both[k].shapes().size() >= 2 ? 1 : 0;
+                relations[k] += (int) both[k].turns().stream()
+                        .filter(q -> q.type() == ShapesWorld.QuestionType.RELATION).count();
+            }
+        }
+        assertTrue(several[0] > 0.6 * n && several[0] < 0.73 * n, "uniform: two thirds with several shapes, " + several[0]);
+        assertTrue(several[1] > 0.78 * n && several[1] < 0.89 * n, "binding: five sixths, " + several[1]);
+        assertTrue(relations[1] > 1.5 * relations[0], "binding asks 'left of' more often: " + relations[1] + " against "
+                + relations[0]);
+    }
 }

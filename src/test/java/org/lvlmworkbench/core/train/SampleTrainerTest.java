@@ -66,7 +66,7 @@ class SampleTrainerTest {
     void anInterruptedRunResumesWhereItStopped() {
         TrainConfig base = TrainConfig.tiny(8);
         TrainConfig config = new TrainConfig(base.spec(), 8, base.batchSize(), base.turnsPerImage(), base.learningRate(),
-                base.minLearningRateRatio(), base.warmupSteps(), 0.01, base.clipNorm(), base.seed(), 1000, 8, 3);
+                base.minLearningRateRatio(), base.warmupSteps(), 0.01, base.clipNorm(), base.seed(), 1000, 8, 3, base.init(), base.scenes());
         // Run A stops after 5 steps; run B stops after 3, resumes, and stops after 5 too.
         stopAfter(dir.resolve("a"), config, 5, List.of(1, 2, 3, 4, 5));
         stopAfter(dir.resolve("b"), config, 3, List.of(1, 2, 3));
@@ -100,7 +100,7 @@ class SampleTrainerTest {
     void everyTrainableTensorMoves() throws Exception {
         TrainConfig base = TrainConfig.tiny(4);
         TrainConfig config = new TrainConfig(base.spec(), 4, base.batchSize(), base.turnsPerImage(), base.learningRate(),
-                base.minLearningRateRatio(), base.warmupSteps(), 0.0, base.clipNorm(), base.seed(), 1000, 8, 2);
+                base.minLearningRateRatio(), base.warmupSteps(), 0.0, base.clipNorm(), base.seed(), 1000, 8, 2, base.init(), base.scenes());
         stopAfter(dir.resolve("t"), config, 3, List.of(1, 2, 3));
         Path start = dir.resolve("start");
         org.lvlmworkbench.core.sample.RandomLlava.writeFolder(start, config.spec(),
