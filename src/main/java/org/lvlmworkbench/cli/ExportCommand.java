@@ -9,7 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.lvlmworkbench.core.analysis.probe.ProbeSet;
 import org.lvlmworkbench.core.compress.Compressor;
+import org.lvlmworkbench.core.compress.ReportRequest;
 import org.lvlmworkbench.core.compress.export.ExportOptions;
+import org.lvlmworkbench.core.compress.report.CompressionReport;
+import org.lvlmworkbench.core.eval.EvalSet;
 import org.lvlmworkbench.core.compress.export.ModelExporter;
 import org.lvlmworkbench.core.compress.plan.CompressionPlan;
 import org.lvlmworkbench.core.compress.plan.PlanException;
@@ -54,6 +57,17 @@ final class ExportCommand implements Callable<Integer> {
             + "this machine (default: the path in the plan; its fingerprint must match)")
     Path calibration;
 
+    @Option(names = "--no-report", description = "write no report.html (and no report/ charts)")
+    boolean noReport;
+
+    @Option(names = {"-d", "--data"}, paramLabel = "FILE", description = "the report's evaluation items: JSONL with "
+            + "image, prompt, answer, type (default: samples/shapes-eval/eval.jsonl)")
+    Path data;
+
+    @Option(names = "--report-items", defaultValue = "32", paramLabel = "N", description = "items the report evaluates "
+            + "original and compressed on; 0 for none (${DEFAULT-VALUE})")
+    int reportItems;
+
     @Option(names = "--shard-gb", defaultValue = "2", paramLabel = "GB",
             description = "weights above this size are split into shards with an index (${DEFAULT-VALUE})")
     double shardGb;
@@ -74,9 +88,19 @@ final class ExportCommand implements Callable<Integer> {
             err.printf("exporting %s (%s, %s) to %s: about %s%n", planFile, options.torchDtype(),
                     estimate.kind() == ModelExporter.Kind.PLAIN ? "plain checkpoint" : "factored, with modeling code",
                     out, DiskSpace.gb(estimate.totalBytes()));
-            ModelExporter.Result r = cancellable(err, progress -> c.export(plan, out, options, progress));
+            ModelExporter.Result r;
+            if (noReport) {
+                r = cancellable(err, progress -> c.export(plan, out, options, progress));
+            } else {
+                EvalSet set = reportItems > 0 ? EvalSet.read(data != null ? data : ShapesEvalSet.defaultFile()) : null;
+                r = cancellable(err, progress -> c.export(plan, out, options, ReportRequest.evaluating(set, reportItems),
+                        progress));
+            }
             o.printf("wrote %s: %d files, %s, %,d parameters%n", r.folder(), r.files().size(), DiskSpace.gb(r.bytes()),
                     r.parameters());
+            if (!noReport) {
+                o.printf("report: %s%n", r.folder().resolve(CompressionReport.HTML_FILE));
+            }
             if (r.kind() == ModelExporter.Kind.PLAIN) {
                 o.printf("load it with LlavaForConditionalGeneration.from_pretrained(\"%s\")%n", r.folder());
             } else {

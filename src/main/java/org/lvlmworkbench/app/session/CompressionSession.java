@@ -19,6 +19,11 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.lvlmworkbench.core.compress.ReportRequest;
+import org.lvlmworkbench.core.compress.export.ExportOptions;
+import org.lvlmworkbench.core.compress.export.ModelExporter;
+import org.lvlmworkbench.core.compress.report.ReportData;
+import org.lvlmworkbench.core.eval.EvalSet;
 import org.lvlmworkbench.core.analysis.probe.ProbeSet;
 import org.lvlmworkbench.core.compress.Compressor;
 import org.lvlmworkbench.core.compress.evaluate.EvaluationResult;
@@ -481,6 +486,56 @@ public final class CompressionSession {
         }, value -> {
             onDone.accept(value);
             if (interrupted && generation == evaluationGeneration && plan.get() != null) {
+                evaluate();
+            }
+        });
+    }
+
+    // ---- export ----
+
+    /**
+     * What exporting the current plan with {@code options} would write, or null before the workspace
+     * is prepared.
+     */
+    public ModelExporter.Estimate exportEstimate(ExportOptions options) {
+        Compressor c = compressor;
+        CompressionPlan p = plan.get();
+        return c == null || p == null ? null : ModelExporter.estimate(c.original(), p, options);
+    }
+
+    /**
+     * Exports the current plan to {@code out} on the worker, with a report when {@code report} is set:
+     * the live evaluation when it is of this plan, else one on the evaluation items, and every other
+     * evaluated plan on its Pareto chart. {@code onEnd} runs on the UI thread however the job ends.
+     */
+    public Job<ModelExporter.Result> export(java.nio.file.Path out, ExportOptions options, boolean report,
+            Consumer<Job<ModelExporter.Result>> onEnd) {
+        CompressionPlan current = plan.get();
+        if (session.model() == null || current == null) {
+            throw new IllegalStateException("no plan to export: open a model and let Compress prepare it");
+        }
+        ReportRequest request = null;
+        if (report) {
+            EvaluationSummary known = current.equals(evaluatedPlan.get()) ? summary.get() : null;
+            List<ReportData.ParetoPoint> others = new ArrayList<>();
+            int n = 0;
+            for (EvaluatedPlan e : points) {
+                n++;
+                if (!e.original() && !e.plan().equals(current)) {
+                    others.add(new ReportData.ParetoPoint("plan " + n, e.parameters(), e.accuracy(), false));
+                }
+            }
+            request = new ReportRequest(known, known == null ? EvalSet.read(evalFile.get()) : null,
+                    known == null ? evaluationItems.get() : 0, true, others);
+        }
+        ReportRequest withReport = request;
+        boolean interrupted = cancelEvaluation();
+        return session.stream("Export to " + out.getFileName(), (p, publish) -> {
+            Compressor c = compressor;
+            return withReport == null ? c.export(current, out, options, p) : c.export(current, out, options, withReport, p);
+        }, partial -> { }, result -> { }, job -> {
+            onEnd.accept(job);
+            if (interrupted && plan.get() != null) {
                 evaluate();
             }
         });

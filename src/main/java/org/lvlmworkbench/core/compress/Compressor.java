@@ -281,6 +281,27 @@ public final class Compressor {
     }
 
     /**
+     * As {@link #export(CompressionPlan, java.nio.file.Path, ExportOptions, Progress)}, with a report
+     * ({@code report.html} and its charts as PNG and SVG, see {@link ReportRequest}) written into the
+     * folder before it is moved into place.
+     */
+    public ModelExporter.Result export(CompressionPlan plan, java.nio.file.Path out, ExportOptions exportOptions,
+            ReportRequest report, Progress progress) {
+        if (plan.hasSocoRanks()) {
+            plan.validate(shape);
+            socoRun(plan, progress);
+        }
+        ModelExporter.checkBeforeWork(original, plan, out, exportOptions);
+        Map<String, byte[]> files = CompressionReports.files(this, plan, report, progress);
+        return ModelExporter.export(original, factorizer(plan, progress), plan, out, exportOptions, files, progress);
+    }
+
+    /** The report's files alone (see {@link ReportRequest}), named relative to the folder they belong in. */
+    public Map<String, byte[]> report(CompressionPlan plan, ReportRequest report, Progress progress) {
+        return CompressionReports.files(this, plan, report, progress);
+    }
+
+    /**
      * The factorisations {@code plan} asks for, from the cache: a merged layer's matrix is factorised on
      * its merged weight with the bottom layer's calibration statistics (and cached under its group).
      */

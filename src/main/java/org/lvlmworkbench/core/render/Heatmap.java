@@ -18,7 +18,7 @@ import java.util.Locale;
  * then shows a "NaN" swatch. Without a fixed range the colours span the data; for a diverging map
  * that span is centred on zero. Build with {@link #builder(double[][])}.
  */
-public final class Heatmap {
+public final class Heatmap implements Chart {
 
     private static final int MIN_WIDTH = 200;
     private static final int MIN_HEIGHT = 140;
@@ -49,6 +49,14 @@ public final class Heatmap {
     private final ChartTitles titles;
     private final ColorScale colorScale;
     private final boolean annotate;
+    private final List<Box> boxes;
+
+    /**
+     * A block of cells outlined on top of the colours (rows and columns inclusive), e.g. a run of
+     * merged layers on a layer-similarity map; {@code label} is written beside its top-left corner.
+     */
+    public record Box(int firstRow, int lastRow, int firstColumn, int lastColumn, String label) {
+    }
 
     private Heatmap(Builder b) {
         this.values = b.values;
@@ -59,6 +67,7 @@ public final class Heatmap {
         this.titles = b.titles();
         this.colorScale = b.colorScale();
         this.annotate = b.annotate;
+        this.boxes = List.copyOf(b.boxes);
     }
 
     /** A heatmap of {@code values[row][column]}; every row must have the same, non-zero length. */
@@ -73,14 +82,20 @@ public final class Heatmap {
 
     /** The heatmap as a {@code width} × {@code height} RGB image (at least 200 × 140). */
     public BufferedImage render(int width, int height) {
-        Theme.Canvas canvas = Theme.canvas("Heatmap", width, height, MIN_WIDTH, MIN_HEIGHT);
-        Graphics2D g = canvas.g();
+        return Theme.png("Heatmap", width, height, MIN_WIDTH, MIN_HEIGHT, g -> draw(g, width, height));
+    }
+
+    /** The same chart as an SVG document of {@code width} × {@code height} user units. */
+    public String svg(int width, int height) {
+        return Theme.svg("Heatmap", width, height, MIN_WIDTH, MIN_HEIGHT, g -> draw(g, width, height));
+    }
+
+    private void draw(Graphics2D g, int width, int height) {
         Layout l = layout(g, width, height);
         drawCells(g, l);
         drawLabels(g, l);
         colorScale.drawBar(g, l.colorBar(), l.range(), l.nan());
         XYFrame.drawTitle(g, titles.title(), l.cells().getCenterX(), width);
-        return canvas.finish();
     }
 
     /** The layout of a rendering at this size (what {@link #render} draws into). */
@@ -150,6 +165,34 @@ public final class Heatmap {
         Theme.outline(g, cells);
         if (annotate) {
             drawAnnotations(g, l);
+        }
+        drawBoxes(g, l);
+    }
+
+    /** Each box as a dark outline with a white halo, so it reads on light and dark cells alike. */
+    private void drawBoxes(Graphics2D g, Layout l) {
+        for (Box b : boxes) {
+            int x0 = l.columnEdge(b.firstColumn(), columns);
+            int x1 = l.columnEdge(b.lastColumn() + 1, columns);
+            int y0 = l.rowEdge(b.firstRow(), rows);
+            int y1 = l.rowEdge(b.lastRow() + 1, rows);
+            java.awt.geom.Rectangle2D r = new java.awt.geom.Rectangle2D.Double(x0, y0, x1 - x0, y1 - y0);
+            g.setColor(java.awt.Color.WHITE);
+            g.setStroke(new java.awt.BasicStroke(4.5f));
+            g.draw(r);
+            g.setColor(Theme.TEXT);
+            g.setStroke(new java.awt.BasicStroke(2f));
+            g.draw(r);
+            if (b.label() != null && !b.label().isEmpty()) {
+                g.setFont(Theme.TICK);
+                java.awt.FontMetrics fm = g.getFontMetrics();
+                int tx = x1 + 4;
+                int ty = y0 + fm.getAscent();
+                g.setColor(new java.awt.Color(255, 255, 255, 210));
+                g.fillRect(tx - 2, y0, fm.stringWidth(b.label()) + 4, fm.getHeight());
+                g.setColor(Theme.TEXT);
+                g.drawString(b.label(), tx, ty);
+            }
         }
     }
 
@@ -262,6 +305,7 @@ public final class Heatmap {
         private List<String> rowLabels;
         private List<String> columnLabels;
         private boolean annotate;
+        private final List<Box> boxes = new ArrayList<>();
 
         private Builder(double[][] values) {
             super("Heatmap");
@@ -295,6 +339,18 @@ public final class Heatmap {
         /** Print each value in its cell where every value fits (off by default). */
         public Builder annotate(boolean annotate) {
             this.annotate = annotate;
+            return this;
+        }
+
+        /** Outlines a block of cells (see {@link Box}); indices must lie inside the map. */
+        public Builder box(Box box) {
+            if (box.firstRow() < 0 || box.lastRow() >= values.length || box.firstRow() > box.lastRow()
+                    || box.firstColumn() < 0 || box.lastColumn() >= values[0].length
+                    || box.firstColumn() > box.lastColumn()) {
+                throw new IllegalArgumentException("Heatmap box " + box + " outside the " + values.length + "x"
+                        + values[0].length + " cells");
+            }
+            boxes.add(box);
             return this;
         }
 

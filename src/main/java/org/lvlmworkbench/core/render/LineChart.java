@@ -18,7 +18,7 @@ import java.util.List;
  * horizontal reference lines. A NaN, infinite or (on a log axis) non-positive point leaves a gap.
  * Series past the tenth colour are dashed. Build with {@link #builder()}.
  */
-public final class LineChart {
+public final class LineChart implements Chart {
 
     /** One line: {@code x[i]} pairs with {@code y[i]}. */
     public record Series(String name, double[] x, double[] y) {
@@ -82,8 +82,15 @@ public final class LineChart {
 
     /** The chart as a {@code width} × {@code height} RGB image (at least 240 × 160). */
     public BufferedImage render(int width, int height) {
-        Theme.Canvas canvas = XYFrame.canvas("LineChart", width, height);
-        Graphics2D g = canvas.g();
+        return Theme.png("LineChart", width, height, XYFrame.MIN_WIDTH, XYFrame.MIN_HEIGHT, g -> draw(g, width, height));
+    }
+
+    /** The same chart as an SVG document of {@code width} × {@code height} user units. */
+    public String svg(int width, int height) {
+        return Theme.svg("LineChart", width, height, XYFrame.MIN_WIDTH, XYFrame.MIN_HEIGHT, g -> draw(g, width, height));
+    }
+
+    private void draw(Graphics2D g, int width, int height) {
         Scale probe = new Scale(1, 10, logY);
         double xlo = Double.POSITIVE_INFINITY;
         double xhi = Double.NEGATIVE_INFINITY;
@@ -133,7 +140,6 @@ public final class LineChart {
             frame.drawEmptyNote(g, "no finite values to plot");
         }
         frame.drawAxes(g);
-        return canvas.finish();
     }
 
     private static Stroke stroke(int i) {

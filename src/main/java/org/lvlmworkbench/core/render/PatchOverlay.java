@@ -14,7 +14,7 @@ import java.awt.image.BufferedImage;
  * translucent colours over it, optional grid lines, and a colour bar at the side. NaN patches are
  * translucent light grey and named on the colour bar. Build with {@link #builder}.
  */
-public final class PatchOverlay {
+public final class PatchOverlay implements Chart {
 
     private static final int MIN_WIDTH = 200;
     private static final int MIN_HEIGHT = 140;
@@ -67,8 +67,15 @@ public final class PatchOverlay {
 
     /** The overlay as a {@code width} × {@code height} RGB image (at least 200 × 140). */
     public BufferedImage render(int width, int height) {
-        Theme.Canvas canvas = Theme.canvas("PatchOverlay", width, height, MIN_WIDTH, MIN_HEIGHT);
-        Graphics2D g = canvas.g();
+        return Theme.png("PatchOverlay", width, height, MIN_WIDTH, MIN_HEIGHT, g -> draw(g, width, height));
+    }
+
+    /** The same chart as an SVG document of {@code width} × {@code height} user units. */
+    public String svg(int width, int height) {
+        return Theme.svg("PatchOverlay", width, height, MIN_WIDTH, MIN_HEIGHT, g -> draw(g, width, height));
+    }
+
+    private void draw(Graphics2D g, int width, int height) {
         ValueRange range = range();
         boolean nan = ValueRange.anyNaN(values);
         Layout l = layout(g, width, height, range, nan);
@@ -85,7 +92,6 @@ public final class PatchOverlay {
         Theme.outline(g, image);
         colorScale.drawBar(g, l.colorBar(), range, nan);
         XYFrame.drawTitle(g, titles.title(), image.getCenterX(), width);
-        return canvas.finish();
     }
 
     /** The layout of a rendering at this size (what {@link #render} draws into). */

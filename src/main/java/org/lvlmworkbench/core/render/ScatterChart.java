@@ -15,7 +15,7 @@ import java.util.Map;
  * first appearance; past the tenth colour the marker shape changes. Points with a NaN or infinite
  * coordinate are left out. Build with {@link #builder()}.
  */
-public final class ScatterChart {
+public final class ScatterChart implements Chart {
 
     /** From this many drawable points on, points are smaller, translucent and rimless, so that density shows. */
     private static final int DENSE = 500;
@@ -38,8 +38,15 @@ public final class ScatterChart {
 
     /** The chart as a {@code width} × {@code height} RGB image (at least 240 × 160). */
     public BufferedImage render(int width, int height) {
-        Theme.Canvas canvas = XYFrame.canvas("ScatterChart", width, height);
-        Graphics2D g = canvas.g();
+        return Theme.png("ScatterChart", width, height, XYFrame.MIN_WIDTH, XYFrame.MIN_HEIGHT, g -> draw(g, width, height));
+    }
+
+    /** The same chart as an SVG document of {@code width} × {@code height} user units. */
+    public String svg(int width, int height) {
+        return Theme.svg("ScatterChart", width, height, XYFrame.MIN_WIDTH, XYFrame.MIN_HEIGHT, g -> draw(g, width, height));
+    }
+
+    private void draw(Graphics2D g, int width, int height) {
         Map<String, Integer> order = new LinkedHashMap<>();
         for (String c : categories) {
             order.putIfAbsent(c, order.size());
@@ -89,7 +96,6 @@ public final class ScatterChart {
             frame.drawEmptyNote(g, "no finite points to plot");
         }
         frame.drawAxes(g);
-        return canvas.finish();
     }
 
     /** Collects the options; {@link #points} is required. */

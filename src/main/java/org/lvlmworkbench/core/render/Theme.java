@@ -57,12 +57,22 @@ final class Theme {
      * {@code minWidth} and {@code minHeight} are what the chart needs to lay out its text at all.
      */
     static Canvas canvas(String chart, int width, int height, int minWidth, int minHeight) {
+        checkSize(chart, width, height, minWidth, minHeight);
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        prepare(g, width, height);
+        return new Canvas(image, g);
+    }
+
+    static void checkSize(String chart, int width, int height, int minWidth, int minHeight) {
         if (width < minWidth || height < minHeight || width > MAX_SIDE || height > MAX_SIDE) {
             throw new IllegalArgumentException(chart + ": image size " + width + "x" + height + " outside "
                     + minWidth + "x" + minHeight + " .. " + MAX_SIDE + "x" + MAX_SIDE);
         }
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
+    }
+
+    /** The rendering quality every surface (raster or SVG) draws with, and the white background. */
+    static void prepare(Graphics2D g, int width, int height) {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
@@ -71,7 +81,24 @@ final class Theme {
         g.setRenderingHint(RenderingHints.KEY_COLOR_RENDERING, RenderingHints.VALUE_COLOR_RENDER_QUALITY);
         g.setColor(BACKGROUND);
         g.fillRect(0, 0, width, height);
-        return new Canvas(image, g);
+    }
+
+    /** A raster image of the drawing (what {@code render} returns). */
+    static BufferedImage png(String chart, int width, int height, int minWidth, int minHeight,
+            java.util.function.Consumer<Graphics2D> drawing) {
+        Canvas canvas = canvas(chart, width, height, minWidth, minHeight);
+        drawing.accept(canvas.g());
+        return canvas.finish();
+    }
+
+    /** The same drawing as an SVG document (what {@code svg} returns). */
+    static String svg(String chart, int width, int height, int minWidth, int minHeight,
+            java.util.function.Consumer<Graphics2D> drawing) {
+        checkSize(chart, width, height, minWidth, minHeight);
+        return Svg.draw(width, height, g -> {
+            prepare(g, width, height);
+            drawing.accept(g);
+        });
     }
 
     /** A crisp one-pixel line around {@code r}, just outside it (a line on whole coordinates would smear over two pixels). */

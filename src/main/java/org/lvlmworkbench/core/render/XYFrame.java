@@ -13,8 +13,8 @@ import java.util.List;
  */
 final class XYFrame {
 
-    private static final int MIN_WIDTH = 240;
-    private static final int MIN_HEIGHT = 160;
+    static final int MIN_WIDTH = 240;
+    static final int MIN_HEIGHT = 160;
     /** Pixels between y ticks and between x ticks the tick count aims for. */
     private static final int Y_TICK_SPACING = 50;
     private static final int X_TICK_SPACING = 90;

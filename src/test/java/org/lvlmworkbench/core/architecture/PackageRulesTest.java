@@ -52,6 +52,7 @@ class PackageRulesTest {
                 List.of("core.compress.plan"),
                 List.of("core.compress.apply"),
                 List.of("core.compress.depth", "core.compress.evaluate", "core.compress.export", "core.compress.soco"),
+                List.of("core.compress.report"),
                 List.of("core.compress"),
                 List.of("core.sample"),
                 List.of("core.train", "core.bench"),

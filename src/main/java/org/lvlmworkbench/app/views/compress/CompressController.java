@@ -38,6 +38,7 @@ public final class CompressController {
     @FXML private Button redoButton;
     @FXML private Button openButton;
     @FXML private Button saveButton;
+    @FXML private Button exportButton;
     @FXML private Label calibrationLabel;
     @FXML private Spinner<Integer> calibrationSpinner;
     @FXML private Label evaluationLabel;
@@ -77,6 +78,7 @@ public final class CompressController {
         redoButton.setTooltip(new Tooltip("Redo the change undone last (Ctrl+Shift+Z)"));
         openButton.setTooltip(new Tooltip("Open a plan saved as JSON; it must have been made on this model (Ctrl+O)"));
         saveButton.disableProperty().bind(vm.noPlan);
+        exportButton.disableProperty().bind(vm.noPlan);
         saveButton.setTooltip(new Tooltip("Save the plan as JSON, for the command line or later (Ctrl+S)"));
         var compression = vm.compression();
         calibrationSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 10_000,
@@ -221,6 +223,15 @@ public final class CompressController {
                 new Alert(Alert.AlertType.ERROR, e.getMessage()).show();
             }
         }
+    }
+
+    /** Opens the Export dialog over the window (the plan must be prepared). */
+    @FXML
+    void onExport() {
+        if (vm.noPlan.get()) {
+            return;
+        }
+        new org.lvlmworkbench.app.views.export.ExportDialog(planTree.getScene().getWindow(), vm.compression()).show();
     }
 
     @FXML

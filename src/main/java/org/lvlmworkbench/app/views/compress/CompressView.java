@@ -38,6 +38,11 @@ public final class CompressView implements WorkbenchView {
         });
     }
 
+    /** The compression workspace this view edits (the Export dialog writes its plan). */
+    public CompressionSession compression() {
+        return vm.compression();
+    }
+
     /** For tests: the state behind the controls (what the Open plan… dialog hands a file to). */
     PlanViewModel viewModel() {
         return vm;
@@ -62,6 +67,7 @@ public final class CompressView implements WorkbenchView {
         keys.put(new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN), vm::redo);
         keys.put(new KeyCodeCombination(KeyCode.S, KeyCombination.SHORTCUT_DOWN), controller::onSave);
         keys.put(new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), controller::onOpen);
+        keys.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN), controller::onExport);
         return keys;
     }
 }

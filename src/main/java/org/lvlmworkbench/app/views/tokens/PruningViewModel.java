@@ -1,5 +1,7 @@
 package org.lvlmworkbench.app.views.tokens;
 
+import org.lvlmworkbench.core.analysis.tokens.KeptPatches;
+import org.lvlmworkbench.core.analysis.tokens.PrunedRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package org.lvlmworkbench.app.views.tokens;
 
+import org.lvlmworkbench.core.analysis.tokens.KeptPatches;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -62,54 +62,73 @@ public record EvaluationSummary(int items, int requested, boolean cancelled, int
         return GSON.fromJson(json, EvaluationSummary.class);
     }
 
+    /**
+     * One metric: the reference's value, the candidate's and the change, as display text.
+     *
+     * @param sub whether it details the line above (a question type, a component)
+     */
+    public record Row(String metric, String reference, String candidate, String change, boolean sub) {
+    }
+
     /** A plain-text table: reference, candidate and the change, one metric a line. */
     public String table() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%d of %d items%s, answers up to %d tokens%n", items, requested,
                 cancelled ? " (cancelled)" : "", maxNewTokens));
         row(sb, "", "reference", "candidate", "change");
+        for (Row r : rows()) {
+            row(sb, (r.sub() ? "  " : "") + r.metric(), r.reference(), r.candidate(), r.change());
+        }
+        return sb.toString();
+    }
+
+    /** The metrics of {@link #table()} as rows, for tables drawn elsewhere (the app, the report). */
+    public List<Row> rows() {
+        List<Row> out = new java.util.ArrayList<>();
         ModelMetrics r = reference;
         ModelMetrics c = candidate;
-        row(sb, "accuracy", score(r.overall()), score(c.overall()), points(r.overall(), c.overall()));
+        out.add(new Row("accuracy", score(r.overall()), score(c.overall()), points(r.overall(), c.overall()), false));
         Set<String> types = new LinkedHashSet<>(r.byType().keySet());
         types.addAll(c.byType().keySet());
         for (String t : types) {
             EvalReport.Score a = r.byType().getOrDefault(t, new EvalReport.Score(0, 0));
             EvalReport.Score b = c.byType().getOrDefault(t, new EvalReport.Score(0, 0));
-            row(sb, "  " + t, score(a), score(b), points(a, b));
+            out.add(new Row(t, score(a), score(b), points(a, b), true));
         }
-        row(sb, "agreement", "", percent(agreement), "");
-        row(sb, "mean KL (nats)", "", number(meanKl), "max " + number(maxKl));
+        out.add(new Row("agreement", "", percent(agreement), "", false));
+        out.add(new Row("mean KL (nats)", "", number(meanKl), "max " + number(maxKl), false));
         if (predictedWhitenedLoss != null) {
-            row(sb, "predicted whitened loss", "", number(predictedWhitenedLoss), "");
+            out.add(new Row("predicted whitened loss", "", number(predictedWhitenedLoss), "", false));
         }
-        row(sb, "parameters", si(r.parameters()), si(c.parameters()), ratio(r.parameters(), c.parameters()));
+        out.add(new Row("parameters", si(r.parameters()), si(c.parameters()), ratio(r.parameters(), c.parameters()),
+                false));
         Set<String> components = new LinkedHashSet<>(r.parametersByComponent().keySet());
         components.addAll(c.parametersByComponent().keySet());
         for (String k : components) {
             long a = r.parametersByComponent().getOrDefault(k, 0L);
             long b = c.parametersByComponent().getOrDefault(k, 0L);
-            row(sb, "  " + k, si(a), si(b), ratio(a, b));
+            out.add(new Row(k, si(a), si(b), ratio(a, b), true));
         }
-        row(sb, "FLOPs prefill", si(r.prefillFlops()), si(c.prefillFlops()), ratio(r.prefillFlops(), c.prefillFlops()));
+        out.add(new Row("FLOPs prefill", si(r.prefillFlops()), si(c.prefillFlops()),
+                ratio(r.prefillFlops(), c.prefillFlops()), false));
         Set<String> parts = new LinkedHashSet<>(r.prefillFlopsByComponent().keySet());
         parts.addAll(c.prefillFlopsByComponent().keySet());
         for (String k : parts) {
             double a = r.prefillFlopsByComponent().getOrDefault(k, 0.0);
             double b = c.prefillFlopsByComponent().getOrDefault(k, 0.0);
-            row(sb, "  " + k, si(a), si(b), ratio(a, b));
+            out.add(new Row(k, si(a), si(b), ratio(a, b), true));
         }
-        row(sb, "FLOPs / decode token", si(r.decodeFlopsPerToken()), si(c.decodeFlopsPerToken()),
-                ratio(r.decodeFlopsPerToken(), c.decodeFlopsPerToken()));
-        row(sb, "FLOPs / answer", si(r.flopsPerAnswer()), si(c.flopsPerAnswer()),
-                ratio(r.flopsPerAnswer(), c.flopsPerAnswer()));
-        row(sb, "tokens / answer", number(r.meanNewTokens()), number(c.meanNewTokens()), "");
-        row(sb, "prefill ms (median)", number(r.medianPrefillMillis()), number(c.medianPrefillMillis()),
-                ratio(r.medianPrefillMillis(), c.medianPrefillMillis()));
-        row(sb, "decode ms/token (median)", number(r.medianDecodeMillisPerToken()),
+        out.add(new Row("FLOPs / decode token", si(r.decodeFlopsPerToken()), si(c.decodeFlopsPerToken()),
+                ratio(r.decodeFlopsPerToken(), c.decodeFlopsPerToken()), false));
+        out.add(new Row("FLOPs / answer", si(r.flopsPerAnswer()), si(c.flopsPerAnswer()),
+                ratio(r.flopsPerAnswer(), c.flopsPerAnswer()), false));
+        out.add(new Row("tokens / answer", number(r.meanNewTokens()), number(c.meanNewTokens()), "", false));
+        out.add(new Row("prefill ms (median)", number(r.medianPrefillMillis()), number(c.medianPrefillMillis()),
+                ratio(r.medianPrefillMillis(), c.medianPrefillMillis()), false));
+        out.add(new Row("decode ms/token (median)", number(r.medianDecodeMillisPerToken()),
                 number(c.medianDecodeMillisPerToken()),
-                ratio(r.medianDecodeMillisPerToken(), c.medianDecodeMillisPerToken()));
-        return sb.toString();
+                ratio(r.medianDecodeMillisPerToken(), c.medianDecodeMillisPerToken()), false));
+        return out;
     }
 
     private static void row(StringBuilder sb, String label, String a, String b, String change) {

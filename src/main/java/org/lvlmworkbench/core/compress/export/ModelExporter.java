@@ -27,6 +27,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -148,6 +149,22 @@ public final class ModelExporter {
      */
     public static Result export(LoadedModel original, PlanApplier.Factorizer factorizer, CompressionPlan plan, Path out,
             ExportOptions options, Progress progress) {
+        return export(original, factorizer, plan, out, options, Map.of(), progress);
+    }
+
+    /**
+     * As above, also writing {@code extraFiles} (a path relative to the folder, such as
+     * {@code report/cka.svg}, and its bytes) into the folder before it is moved into place, so a
+     * report appears with the model or not at all.
+     */
+    public static Result export(LoadedModel original, PlanApplier.Factorizer factorizer, CompressionPlan plan, Path out,
+            ExportOptions options, Map<String, byte[]> extraFiles, Progress progress) {
+        for (String name : extraFiles.keySet()) {
+            Path p = Path.of(name).normalize();
+            if (p.isAbsolute() || p.startsWith("..") || name.isBlank()) {
+                throw new IllegalArgumentException("an extra export file must lie inside the folder, not '" + name + "'");
+            }
+        }
         Path source = original.folder().toAbsolutePath().normalize();
         Path target = out.toAbsolutePath().normalize();
         try {
@@ -171,14 +188,18 @@ public final class ModelExporter {
             }
             Path parent = target.getParent();
             Files.createDirectories(parent);
-            long needed = layout.weightBytes() + copiedBytes(source) + (64L << 10);
+            long extraBytes = 0;
+            for (byte[] b : extraFiles.values()) {
+                extraBytes += b.length;
+            }
+            long needed = layout.weightBytes() + copiedBytes(source) + extraBytes + (64L << 10);
             DiskSpace.require(parent, needed, 0, "the export");
             Path temp = parent.resolve("." + target.getFileName() + ".export-" + ProcessHandle.current().pid() + "-"
                     + randomId() + PARTIAL);
             Files.createDirectory(temp);
             try {
                 Result written = Cancellation.watching(progress::isCancelled,
-                        () -> writeAll(original, derived, plan, layout, options, temp, target, progress));
+                        () -> writeAll(original, derived, plan, layout, options, extraFiles, temp, target, progress));
                 progress.checkCancelled();
                 syncFolder(temp);
                 moveIntoPlace(temp, target);
@@ -284,7 +305,7 @@ public final class ModelExporter {
     }
 
     private static Result writeAll(LoadedModel original, Derived derived, CompressionPlan plan, Layout layout,
-            ExportOptions options, Path temp, Path target, Progress progress) {
+            ExportOptions options, Map<String, byte[]> extraFiles, Path temp, Path target, Progress progress) {
         Path source = original.folder();
         List<String> files = new ArrayList<>();
         long total = layout.weightBytes();
@@ -323,6 +344,16 @@ public final class ModelExporter {
         for (Path f : copiedFiles(source)) {
             copy(f, temp.resolve(f.getFileName().toString()));
             files.add(f.getFileName().toString());
+        }
+        for (Map.Entry<String, byte[]> e : extraFiles.entrySet()) {
+            Path file = temp.resolve(e.getKey());
+            try {
+                Files.createDirectories(file.getParent());
+                Files.write(file, e.getValue());
+            } catch (IOException ex) {
+                throw new UncheckedIOException(file + ": cannot write: " + ex.getMessage(), ex);
+            }
+            files.add(e.getKey());
         }
         long bytes = 0;
         for (String f : files) {
@@ -498,6 +529,15 @@ public final class ModelExporter {
     // ---- files ----
 
     /** Refuses a target that is, holds or sits inside the source, or exists without force (or is not a model folder). */
+    /**
+     * The checks an export makes before writing anything (the plan fits the model, the target may be
+     * written), for a caller that has slow work to do first, such as a report: it fails before that work.
+     */
+    public static void checkBeforeWork(LoadedModel original, CompressionPlan plan, Path out, ExportOptions options) {
+        plan.validate(PlanApplier.shapeOf(original));
+        checkTarget(original.folder().toAbsolutePath().normalize(), out.toAbsolutePath().normalize(), options);
+    }
+
     private static void checkTarget(Path source, Path target, ExportOptions options) {
         Path realSource = real(source);
         Path realTarget = real(target);

@@ -1,5 +1,6 @@
 package org.lvlmworkbench.app.views.tokens;
 
+import org.lvlmworkbench.core.analysis.tokens.KeptPatches;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

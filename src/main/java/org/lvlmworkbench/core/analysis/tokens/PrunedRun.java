@@ -1,4 +1,4 @@
-package org.lvlmworkbench.app.views.tokens;
+package org.lvlmworkbench.core.analysis.tokens;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +7,7 @@ import org.lvlmworkbench.core.analysis.probe.PassObserver;
 import org.lvlmworkbench.core.analysis.probe.ProbeItem;
 import org.lvlmworkbench.core.analysis.probe.ProbeRun;
 import org.lvlmworkbench.core.analysis.probe.ProbeRunner;
+import org.lvlmworkbench.core.analysis.probe.TokenTable;
 import org.lvlmworkbench.core.hooks.HookPoints;
 import org.lvlmworkbench.core.hooks.Hooks;
 import org.lvlmworkbench.core.jobs.Progress;
@@ -21,11 +22,12 @@ import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
  * @param stageLayers the layer of each stage, in order
  * @param kept        the original positions each stage kept, ascending
  * @param answer      the pruned model's answer
+ * @param table       the run's token table (positions, patch cells)
  */
-public record PrunedRun(int[] stageLayers, List<long[]> kept, String answer) {
+public record PrunedRun(int[] stageLayers, List<long[]> kept, String answer, TokenTable table) {
 
     /** Up to 8 answer tokens, as the evaluation. */
-    static final int MAX_NEW_TOKENS = 8;
+    public static final int MAX_NEW_TOKENS = 8;
 
     /** Runs {@code item} on {@code model} under {@code policy}; call it on the worker. */
     public static PrunedRun of(LoadedModel model, ProbeItem item, VisualTokenPruning policy, Progress progress) {
@@ -56,6 +58,6 @@ public record PrunedRun(int[] stageLayers, List<long[]> kept, String answer) {
             }
             out.add(kept[s]);
         }
-        return new PrunedRun(layers, out, run.answer());
+        return new PrunedRun(layers, out, run.answer(), run.table());
     }
 }

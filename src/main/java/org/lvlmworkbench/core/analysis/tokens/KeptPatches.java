@@ -1,4 +1,4 @@
-package org.lvlmworkbench.app.views.tokens;
+package org.lvlmworkbench.core.analysis.tokens;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,0 +1,165 @@
+package org.lvlmworkbench.core.compress;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.lvlmworkbench.core.analysis.Analyses;
+import org.lvlmworkbench.core.analysis.ResultCache;
+import org.lvlmworkbench.core.analysis.probe.ProbeSet;
+import org.lvlmworkbench.core.analysis.similarity.CkaKernel;
+import org.lvlmworkbench.core.analysis.similarity.CkaMatrix;
+import org.lvlmworkbench.core.analysis.similarity.SimilaritySettings;
+import org.lvlmworkbench.core.analysis.similarity.TokenSelection;
+import org.lvlmworkbench.core.analysis.tokens.KeptPatches;
+import org.lvlmworkbench.core.analysis.tokens.PrunedRun;
+import org.lvlmworkbench.core.compress.evaluate.EvaluationSettings;
+import org.lvlmworkbench.core.compress.evaluate.EvaluationSummary;
+import org.lvlmworkbench.core.compress.evaluate.PlanEvaluator;
+import org.lvlmworkbench.core.compress.evaluate.ReferenceCache;
+import org.lvlmworkbench.core.compress.lowrank.Factorization;
+import org.lvlmworkbench.core.compress.plan.CompressionPlan;
+import org.lvlmworkbench.core.compress.plan.MatrixRank;
+import org.lvlmworkbench.core.compress.plan.ModelShape;
+import org.lvlmworkbench.core.compress.report.CompressionReport;
+import org.lvlmworkbench.core.compress.report.ReportData;
+import org.lvlmworkbench.core.jobs.Progress;
+import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.model.ModelCard;
+import org.lvlmworkbench.core.model.PatchGrid;
+import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
+
+/** Gathers a report's data from a {@link Compressor} workspace: runs what the report shows, then draws it. */
+final class CompressionReports {
+
+    /** Answers in the evaluation, as the app's live evaluation. */
+    static final int MAX_NEW_TOKENS = 8;
+
+    private CompressionReports() {
+    }
+
+    static Map<String, byte[]> files(Compressor c, CompressionPlan plan, ReportRequest request, Progress progress) {
+        return CompressionReport.files(data(c, plan, request, progress), progress);
+    }
+
+    static ReportData data(Compressor c, CompressionPlan plan, ReportRequest request, Progress progress) {
+        LoadedModel original = c.original();
+        long originalParameters = parameters(original);
+        EvaluationSummary evaluation = request.evaluation();
+        String source = evaluation != null ? "the app's evaluation" : null;
+        long compressedParameters;
+        ReportData.KeptTokens kept = null;
+        progress.update(Double.NaN, "report: building the compressed model");
+        try (LoadedModel compressed = c.apply(plan, progress)) {
+            compressedParameters = parameters(compressed);
+            if (evaluation == null && request.evalSet() != null && request.evaluationItems() > 0) {
+                int n = Math.min(request.evaluationItems(), request.evalSet().items().size());
+                progress.update(Double.NaN, "report: evaluating original and compressed on " + n + " items");
+                EvaluationSettings settings = new EvaluationSettings(n, MAX_NEW_TOKENS, true,
+                        plan.ranks().isEmpty() ? null : c.predictedLoss(plan));
+                evaluation = new PlanEvaluator(original, request.evalSet(), new ReferenceCache())
+                        .evaluate(compressed, settings, r -> { }, progress).summary();
+                source = request.evalSet().file().toString();
+            }
+            if (!plan.tokenPruning().isNone() && !c.calibrationItems().isEmpty()) {
+                kept = keptTokens(compressed, plan, c, progress);
+            }
+        }
+        CkaMatrix cka = null;
+        if (request.similarity() && !c.calibrationItems().isEmpty()) {
+            progress.update(Double.NaN, "report: layer similarity of the original on the calibration items");
+            cka = Analyses.similarity(original, new ProbeSet(c.calibration().source(), c.calibrationItems()),
+                    SimilaritySettings.defaults(), ResultCache.standard(), progress)
+                    .matrix("text", TokenSelection.ALL, CkaKernel.LINEAR);
+        }
+        List<ReportData.ParetoPoint> points = new ArrayList<>();
+        if (evaluation != null && evaluation.items() > 0) {
+            points.add(new ReportData.ParetoPoint("original", originalParameters,
+                    evaluation.reference().overall().accuracy(), false));
+            points.addAll(request.otherPoints());
+            points.add(new ReportData.ParetoPoint("this plan", compressedParameters,
+                    evaluation.candidate().overall().accuracy(), true));
+        }
+        ModelCard card = original.card();
+        return new ReportData(original.folder().getFileName().toString(), card.modelType() + " · " + card.architecture(),
+                ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", java.util.Locale.ROOT)), plan, originalParameters,
+                compressedParameters, evaluation, source, cka, rankRows(c, plan, progress), kept, points);
+    }
+
+    private static long parameters(LoadedModel m) {
+        long n = 0;
+        for (long v : m.model().parameterSizes().values()) {
+            n += v;
+        }
+        return n;
+    }
+
+    private static List<ReportData.RankRow> rankRows(Compressor c, CompressionPlan plan, Progress progress) {
+        List<ReportData.RankRow> rows = new ArrayList<>();
+        for (Map.Entry<String, MatrixRank> e : plan.ranks().entrySet()) {
+            ModelShape.Matrix m = c.shape().matrices().get(e.getKey());
+            int k = e.getValue().rank();
+            double effective = Double.NaN;
+            double energy = Double.NaN;
+            // Merged layers are factorised on their merged weight; their spectrum is the group's.
+            if (plan.mergeOf(m.layer()) == null) {
+                Factorization f = c.factorization(plan, e.getKey(), progress);
+                double[] s = f.singularValues();
+                effective = effectiveRank(s);
+                energy = energyKept(s, k);
+            }
+            rows.add(new ReportData.RankRow(e.getKey(), m.layer(), m.role(), m.rows(), m.cols(), k,
+                    e.getValue().method(), effective, energy));
+        }
+        return rows;
+    }
+
+    /** Roy and Vetterli: exp of the entropy of σ / ‖σ‖₁. */
+    static double effectiveRank(double[] s) {
+        double sum = 0;
+        for (double v : s) {
+            sum += Math.abs(v);
+        }
+        if (sum == 0) {
+            return 0;
+        }
+        double h = 0;
+        for (double v : s) {
+            double p = Math.abs(v) / sum;
+            if (p > 0) {
+                h -= p * Math.log(p);
+            }
+        }
+        return Math.exp(h);
+    }
+
+    /** Σ_{i<k} σ_i² / Σ σ_i². */
+    static double energyKept(double[] s, int k) {
+        double all = 0;
+        double kept = 0;
+        for (int i = 0; i < s.length; i++) {
+            all += s[i] * s[i];
+            if (i < k) {
+                kept += s[i] * s[i];
+            }
+        }
+        return all == 0 ? 1 : kept / all;
+    }
+
+    private static ReportData.KeptTokens keptTokens(LoadedModel compressed, CompressionPlan plan, Compressor c,
+            Progress progress) {
+        int layers = compressed.model().decoder().numLayers();
+        VisualTokenPruning policy = plan.tokenPruningAfterReindexing(layers);
+        var item = c.calibrationItems().get(0);
+        progress.update(Double.NaN, "report: which image tokens the pruning keeps");
+        PrunedRun run = PrunedRun.of(compressed, item, policy, progress);
+        if (run.table().grids().isEmpty()) {
+            return null;
+        }
+        PatchGrid grid = run.table().grids().get(0);
+        KeptPatches k = KeptPatches.of(run.table(), grid, run.stageLayers(), run.kept(), layers);
+        return new ReportData.KeptTokens(grid.processed().rgb(), grid.processed().width(), grid.processed().height(),
+                k.cells(), layers, k.imageTokens(), k.kept(), policy.describe(), item.prompt(), run.answer());
+    }
+}
