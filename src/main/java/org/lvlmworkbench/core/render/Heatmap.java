@@ -1,10 +1,13 @@
 package org.lvlmworkbench.core.render;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.geom.Line2D;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,19 +179,19 @@ public final class Heatmap implements Chart {
             int x1 = l.columnEdge(b.lastColumn() + 1, columns);
             int y0 = l.rowEdge(b.firstRow(), rows);
             int y1 = l.rowEdge(b.lastRow() + 1, rows);
-            java.awt.geom.Rectangle2D r = new java.awt.geom.Rectangle2D.Double(x0, y0, x1 - x0, y1 - y0);
-            g.setColor(java.awt.Color.WHITE);
-            g.setStroke(new java.awt.BasicStroke(4.5f));
+            Rectangle2D r = new Rectangle2D.Double(x0, y0, x1 - x0, y1 - y0);
+            g.setColor(Color.WHITE);
+            g.setStroke(new BasicStroke(4.5f));
             g.draw(r);
             g.setColor(Theme.TEXT);
-            g.setStroke(new java.awt.BasicStroke(2f));
+            g.setStroke(new BasicStroke(2f));
             g.draw(r);
             if (b.label() != null && !b.label().isEmpty()) {
                 g.setFont(Theme.TICK);
-                java.awt.FontMetrics fm = g.getFontMetrics();
+                FontMetrics fm = g.getFontMetrics();
                 int tx = x1 + 4;
                 int ty = y0 + fm.getAscent();
-                g.setColor(new java.awt.Color(255, 255, 255, 210));
+                g.setColor(new Color(255, 255, 255, 210));
                 g.fillRect(tx - 2, y0, fm.stringWidth(b.label()) + 4, fm.getHeight());
                 g.setColor(Theme.TEXT);
                 g.drawString(b.label(), tx, ty);
