@@ -90,7 +90,7 @@ public final class CompressionBench {
             Factorization f = c.cachedFactorization(x.name(), LowRankMethod.SVD_LLM);
             int k = 1 + random.nextInt(f.maxRank());
             plan = plan.withRank(x.name(), new MatrixRank(k, "svd-llm"));
-            double energyKept = energy(f.singularValues(), k);
+            double energyKept = org.lvlmworkbench.core.analysis.spectra.MatrixSpectrum.energyRetained(f.singularValues(), k);
             long params = 0;
             for (var e : plan.ranks().entrySet()) {
                 ModelShape.Matrix y = c.shape().matrices().get(e.getKey());
@@ -147,18 +147,6 @@ public final class CompressionBench {
     }
 
     /** Fraction of Σσ² in the first {@code k} values. */
-    private static double energy(double[] sigma, int k) {
-        double kept = 0;
-        double all = 0;
-        for (int i = 0; i < sigma.length; i++) {
-            all += sigma[i] * sigma[i];
-            if (i < k) {
-                kept += sigma[i] * sigma[i];
-            }
-        }
-        return all == 0 ? 1 : kept / all;
-    }
-
     public static String table(JsonObject r) {
         StringBuilder b = new StringBuilder();
         b.append(String.format("%-24s %12s %12s %14s %14s %12s%n", "compression", "slider p95", "÷ 16 ms",

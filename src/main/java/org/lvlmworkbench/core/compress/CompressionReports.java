@@ -12,6 +12,7 @@ import org.lvlmworkbench.core.analysis.similarity.CkaKernel;
 import org.lvlmworkbench.core.analysis.similarity.CkaMatrix;
 import org.lvlmworkbench.core.analysis.similarity.SimilaritySettings;
 import org.lvlmworkbench.core.analysis.similarity.TokenSelection;
+import org.lvlmworkbench.core.analysis.spectra.MatrixSpectrum;
 import org.lvlmworkbench.core.analysis.tokens.KeptPatches;
 import org.lvlmworkbench.core.analysis.tokens.PrunedRun;
 import org.lvlmworkbench.core.compress.evaluate.EvaluationSettings;
@@ -26,6 +27,7 @@ import org.lvlmworkbench.core.compress.report.CompressionReport;
 import org.lvlmworkbench.core.compress.report.ReportData;
 import org.lvlmworkbench.core.jobs.Progress;
 import org.lvlmworkbench.core.loading.LoadedModel;
+import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.model.ModelCard;
 import org.lvlmworkbench.core.model.PatchGrid;
 import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
@@ -45,14 +47,14 @@ final class CompressionReports {
 
     static ReportData data(Compressor c, CompressionPlan plan, ReportRequest request, Progress progress) {
         LoadedModel original = c.original();
-        long originalParameters = parameters(original);
+        long originalParameters = ModelLoader.parameterCount(original.model());
         EvaluationSummary evaluation = request.evaluation();
         String source = evaluation != null ? "the app's evaluation" : null;
         long compressedParameters;
         ReportData.KeptTokens kept = null;
         progress.update(Double.NaN, "report: building the compressed model");
         try (LoadedModel compressed = c.apply(plan, progress)) {
-            compressedParameters = parameters(compressed);
+            compressedParameters = ModelLoader.parameterCount(compressed.model());
             if (evaluation == null && request.evalSet() != null && request.evaluationItems() > 0) {
                 int n = Math.min(request.evaluationItems(), request.evalSet().items().size());
                 progress.update(Double.NaN, "report: evaluating original and compressed on " + n + " items");
@@ -87,14 +89,6 @@ final class CompressionReports {
                 compressedParameters, evaluation, source, cka, rankRows(c, plan, progress), kept, points);
     }
 
-    private static long parameters(LoadedModel m) {
-        long n = 0;
-        for (long v : m.model().parameterSizes().values()) {
-            n += v;
-        }
-        return n;
-    }
-
     private static List<ReportData.RankRow> rankRows(Compressor c, CompressionPlan plan, Progress progress) {
         List<ReportData.RankRow> rows = new ArrayList<>();
         for (Map.Entry<String, MatrixRank> e : plan.ranks().entrySet()) {
@@ -106,45 +100,13 @@ final class CompressionReports {
             if (plan.mergeOf(m.layer()) == null) {
                 Factorization f = c.factorization(plan, e.getKey(), progress);
                 double[] s = f.singularValues();
-                effective = effectiveRank(s);
-                energy = energyKept(s, k);
+                effective = MatrixSpectrum.effectiveRankRoyVetterli(s);
+                energy = MatrixSpectrum.energyRetained(s, k);
             }
             rows.add(new ReportData.RankRow(e.getKey(), m.layer(), m.role(), m.rows(), m.cols(), k,
                     e.getValue().method(), effective, energy));
         }
         return rows;
-    }
-
-    /** Roy and Vetterli: exp of the entropy of σ / ‖σ‖₁. */
-    static double effectiveRank(double[] s) {
-        double sum = 0;
-        for (double v : s) {
-            sum += Math.abs(v);
-        }
-        if (sum == 0) {
-            return 0;
-        }
-        double h = 0;
-        for (double v : s) {
-            double p = Math.abs(v) / sum;
-            if (p > 0) {
-                h -= p * Math.log(p);
-            }
-        }
-        return Math.exp(h);
-    }
-
-    /** Σ_{i<k} σ_i² / Σ σ_i². */
-    static double energyKept(double[] s, int k) {
-        double all = 0;
-        double kept = 0;
-        for (int i = 0; i < s.length; i++) {
-            all += s[i] * s[i];
-            if (i < k) {
-                kept += s[i] * s[i];
-            }
-        }
-        return all == 0 ? 1 : kept / all;
     }
 
     private static ReportData.KeptTokens keptTokens(LoadedModel compressed, CompressionPlan plan, Compressor c,

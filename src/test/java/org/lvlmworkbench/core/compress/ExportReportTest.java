@@ -104,13 +104,6 @@ class ExportReportTest {
     }
 
     @Test
-    void effectiveRankAndEnergyFollowTheirDefinitions() {
-        assertEquals(4.0, CompressionReports.effectiveRank(new double[] {2, 2, 2, 2}), 1e-12, "four equal directions");
-        assertEquals(1.0, CompressionReports.effectiveRank(new double[] {5, 0, 0}), 1e-12, "one direction");
-        assertEquals(0.8, CompressionReports.energyKept(new double[] {2, 1}, 1), 1e-12, "4 of 5");
-    }
-
-    @Test
     void anExistingTargetIsRefusedBeforeTheReportIsMeasured(@TempDir Path dir) throws Exception {
         Path out = Files.createDirectories(dir.resolve("taken"));
         Files.writeString(out.resolve("notes.txt"), "mine");

@@ -28,6 +28,11 @@ public record MatrixSpectrum(String name, String component, int layer, String ro
      * {@code r} for {@code r} equal non-zero values; 0 for a zero matrix.
      */
     public double effectiveRankRoyVetterli() {
+        return effectiveRankRoyVetterli(singularValues);
+    }
+
+    /** {@link #effectiveRankRoyVetterli()} of any spectrum (a whitened one, say). */
+    public static double effectiveRankRoyVetterli(double[] singularValues) {
         double sum = 0;
         for (double s : singularValues) {
             sum += s;
@@ -70,6 +75,23 @@ public record MatrixSpectrum(String name, String component, int layer, String ro
      * approximation, for every {@code k}: index {@code k} from 0 (nothing kept, 0) to {@code min(m, n)}
      * (everything, 1). A zero matrix keeps everything at every rank.
      */
+    /**
+     * The fraction of {@code Σσ²} the first {@code k} values of {@code singularValues} hold (1 for a
+     * zero spectrum): one entry of {@link #energyRetained()}, for any spectrum.
+     */
+    public static double energyRetained(double[] singularValues, int k) {
+        double kept = 0;
+        double total = 0;
+        for (int i = 0; i < singularValues.length; i++) {
+            double sq = singularValues[i] * singularValues[i];
+            total += sq;
+            if (i < k) {
+                kept += sq;
+            }
+        }
+        return total == 0 ? 1 : Math.min(1, kept / total);
+    }
+
     public double[] energyRetained() {
         double[] kept = new double[singularValues.length + 1];
         double total = sumOfSquares(singularValues);

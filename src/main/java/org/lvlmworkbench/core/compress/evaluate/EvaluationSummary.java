@@ -168,7 +168,7 @@ public record EvaluationSummary(int items, int requested, boolean cancelled, int
     }
 
     /** 1234567 → "1.23 M". */
-    static String si(double x) {
+    public static String si(double x) {
         if (Double.isNaN(x)) {
             return "-";
         }

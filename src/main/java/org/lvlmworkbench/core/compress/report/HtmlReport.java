@@ -54,7 +54,8 @@ final class HtmlReport {
     private static void cards(StringBuilder h, ReportData d) {
         h.append("<section class=\"cards\">\n");
         double saved = 1 - (double) d.compressedParameters() / d.originalParameters();
-        card(h, "parameters", si(d.originalParameters()) + " → " + si(d.compressedParameters()),
+        card(h, "parameters", EvaluationSummary.si(d.originalParameters()) + " → "
+                + EvaluationSummary.si(d.compressedParameters()),
                 String.format(Locale.ROOT, "%.1f %% fewer", 100 * saved));
         EvaluationSummary e = d.evaluation();
         if (e != null && e.items() > 0) {
@@ -66,7 +67,7 @@ final class HtmlReport {
                     String.format(Locale.ROOT, "mean KL %.3g nats", e.meanKl()));
             double f0 = e.reference().flopsPerAnswer();
             double f1 = e.candidate().flopsPerAnswer();
-            card(h, "FLOPs per answer", si(f0) + " → " + si(f1),
+            card(h, "FLOPs per answer", EvaluationSummary.si(f0) + " → " + EvaluationSummary.si(f1),
                     String.format(Locale.ROOT, "%.2f× of the original", f1 / f0));
         } else {
             card(h, "accuracy", "not evaluated", "export with evaluation items to measure it");
@@ -186,26 +187,6 @@ final class HtmlReport {
             }
         }
         return b.toString();
-    }
-
-    static String si(double v) {
-        double a = Math.abs(v);
-        if (!Double.isFinite(v)) {
-            return "–";
-        }
-        if (a >= 1e12) {
-            return String.format(Locale.ROOT, "%.2f T", v / 1e12);
-        }
-        if (a >= 1e9) {
-            return String.format(Locale.ROOT, "%.2f G", v / 1e9);
-        }
-        if (a >= 1e6) {
-            return String.format(Locale.ROOT, "%.2f M", v / 1e6);
-        }
-        if (a >= 1e3) {
-            return String.format(Locale.ROOT, "%.1f k", v / 1e3);
-        }
-        return String.format(Locale.ROOT, "%.0f", v);
     }
 
     private static final String STYLE = """

@@ -2,6 +2,7 @@ package org.lvlmworkbench.core.compress.report;
 
 import java.util.List;
 import org.lvlmworkbench.core.analysis.similarity.CkaMatrix;
+import org.lvlmworkbench.core.analysis.spectra.MatrixSpectrum;
 import org.lvlmworkbench.core.compress.evaluate.EvaluationSummary;
 import org.lvlmworkbench.core.compress.plan.CompressionPlan;
 
@@ -43,8 +44,9 @@ public record ReportData(String modelName, String architecture, String created, 
             return Math.min(rows, cols);
         }
 
+        /** The largest rank whose two factors are still fewer numbers than the matrix. */
         public int breakEvenRank() {
-            return (int) ((long) rows * cols / (rows + cols));
+            return (int) MatrixSpectrum.breakEvenRank(rows, cols);
         }
     }
 

@@ -71,4 +71,15 @@ class MatrixSpectrumTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spectrum(3, 5, 1, 2));
         assertEquals("w: 2 singular values for a 3×5 matrix", e.getMessage());
     }
+
+    @Test
+    void energyOfAnySpectrumIsTheSameAsTheRetainedCurve() {
+        MatrixSpectrum m = spectrum(4, 4, 3, 2, 1, 0);
+        double[] curve = m.energyRetained();
+        for (int k = 0; k <= 4; k++) {
+            assertEquals(curve[k], MatrixSpectrum.energyRetained(m.singularValues(), k), 1e-15, "k = " + k);
+        }
+        assertEquals(0.8, MatrixSpectrum.energyRetained(new double[] {2, 1}, 1), 1e-12, "4 of 5");
+        assertEquals(4, MatrixSpectrum.effectiveRankRoyVetterli(new double[] {2, 2, 2, 2}), 1e-12);
+    }
 }
