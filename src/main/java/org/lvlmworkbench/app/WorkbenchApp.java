@@ -33,7 +33,7 @@ public final class WorkbenchApp extends Application {
     public void start(Stage stage) throws Exception {
         List<String> args = getParameters().getRaw();
         Path model = args.isEmpty() ? SampleModel.defaultModel() : Path.of(args.get(0));
-        Path examples = args.size() > 1 ? Path.of(args.get(1)) : ShapesEvalSet.defaultFile();
+        Path examples = args.size() > 1 ? Path.of(args.get(1)) : ShapesEvalSet.defaultFileFor(model);
         session = new ModelSession(Platform::runLater);
         // One plan for the open model, which the Compress view shows and the analysis views add to.
         CompressionSession compression = new CompressionSession(session, examples);

@@ -51,7 +51,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     ModelOption model;
 
     @Option(names = {"-d", "--data"}, paramLabel = "FILE",
-            description = "probe items: JSONL with image, prompt, answer, type (default: samples/shapes-eval/eval.jsonl)")
+            description = "probe items: JSONL with image, prompt, answer, type (default: samples/shapes-eval-N/eval.jsonl for N-pixel models, else samples/shapes-eval/eval.jsonl)")
     Path data;
 
     @Option(names = "--images", paramLabel = "DIR", description = "probe items: every image in DIR with --prompt")
@@ -156,7 +156,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (data == null && prompt != null) {
             return ProbeSet.single(prompt, null, null);
         }
-        return ProbeSet.fromEvalFile(data != null ? data : ShapesEvalSet.defaultFile(), items);
+        return ProbeSet.fromEvalFile(data != null ? data : ShapesEvalSet.defaultFileFor(model.folder()), items);
     }
 
     private LensMode lensMode() {

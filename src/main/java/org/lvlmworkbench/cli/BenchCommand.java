@@ -107,12 +107,10 @@ final class BenchCommand implements Callable<Integer> {
             return analysisBench();
         }
         if (sweep || sweepModel != null) {
-            Path samplesDir = org.lvlmworkbench.core.sample.SampleModel.samplesFolder();
+            Path deep = org.lvlmworkbench.core.sample.SampleModel.deepModel();
             Path folder = sweepModel != null ? sweepModel
-                    : java.nio.file.Files.isDirectory(samplesDir.resolve("llava-shapes-deep")) ? samplesDir.resolve("llava-shapes-deep")
-                    : samplesDir.resolve("llava-shapes");
-            Path evalFile = folder.getFileName().toString().equals("llava-shapes-deep")
-                    ? samplesDir.resolve("shapes-eval-64/eval.jsonl") : samplesDir.resolve("shapes-eval/eval.jsonl");
+                    : java.nio.file.Files.isDirectory(deep) ? deep : org.lvlmworkbench.core.sample.SampleModel.defaultModel();
+            Path evalFile = org.lvlmworkbench.core.sample.ShapesEvalSet.defaultFileFor(folder);
             PrintWriter log = spec.commandLine().getErr();
             com.google.gson.JsonObject r = org.lvlmworkbench.core.bench.CompressionSweep.run(folder, evalFile,
                     compressionItems, 16, log::println);

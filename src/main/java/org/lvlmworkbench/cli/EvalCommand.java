@@ -23,7 +23,7 @@ final class EvalCommand implements Callable<Integer> {
     ModelOption model;
 
     @Option(names = {"-d", "--data"}, paramLabel = "FILE",
-            description = "JSONL with image, prompt, answer, type (default: samples/shapes-eval/eval.jsonl)")
+            description = "JSONL with image, prompt, answer, type (default: samples/shapes-eval-N/eval.jsonl for N-pixel models, else samples/shapes-eval/eval.jsonl)")
     Path data;
 
     @Option(names = "--max-new-tokens", defaultValue = "8")
@@ -38,7 +38,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        EvalSet set = EvalSet.read(data != null ? data : ShapesEvalSet.defaultFile());
+        EvalSet set = EvalSet.read(data != null ? data : ShapesEvalSet.defaultFileFor(model.folder()));
         long t0 = System.nanoTime();
         try (LoadedModel m = ModelLoader.load(model.folder())) {
             m.allWarnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));

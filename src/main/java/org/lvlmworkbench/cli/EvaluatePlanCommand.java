@@ -32,7 +32,7 @@ final class EvaluatePlanCommand implements Callable<Integer> {
     Path planFile;
 
     @Option(names = {"-d", "--data"}, paramLabel = "FILE",
-            description = "JSONL with image, prompt, answer, type (default: samples/shapes-eval/eval.jsonl)")
+            description = "JSONL with image, prompt, answer, type (default: samples/shapes-eval-N/eval.jsonl for N-pixel models, else samples/shapes-eval/eval.jsonl)")
     Path data;
 
     @Option(names = "--items", defaultValue = "100", description = "evaluation items, from the start (${DEFAULT-VALUE})")
@@ -51,7 +51,7 @@ final class EvaluatePlanCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         CompressionPlan plan = CompressionPlan.read(planFile);
-        Path evalFile = data != null ? data : ShapesEvalSet.defaultFile();
+        Path evalFile = data != null ? data : ShapesEvalSet.defaultFileFor(model.folder());
         EvalSet set = EvalSet.read(evalFile);
         try (LoadedModel m = ModelLoader.load(model.folder())) {
             // The plan's calibration set rebuilds the same factorisations (its fingerprint is checked).

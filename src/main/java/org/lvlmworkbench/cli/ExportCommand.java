@@ -61,7 +61,7 @@ final class ExportCommand implements Callable<Integer> {
     boolean noReport;
 
     @Option(names = {"-d", "--data"}, paramLabel = "FILE", description = "the report's evaluation items: JSONL with "
-            + "image, prompt, answer, type (default: samples/shapes-eval/eval.jsonl)")
+            + "image, prompt, answer, type (default: samples/shapes-eval-N/eval.jsonl for N-pixel models, else samples/shapes-eval/eval.jsonl)")
     Path data;
 
     @Option(names = "--report-items", defaultValue = "32", paramLabel = "N", description = "items the report evaluates "
@@ -92,7 +92,7 @@ final class ExportCommand implements Callable<Integer> {
             if (noReport) {
                 r = cancellable(err, progress -> c.export(plan, out, options, progress));
             } else {
-                EvalSet set = reportItems > 0 ? EvalSet.read(data != null ? data : ShapesEvalSet.defaultFile()) : null;
+                EvalSet set = reportItems > 0 ? EvalSet.read(data != null ? data : ShapesEvalSet.defaultFileFor(model.folder())) : null;
                 r = cancellable(err, progress -> c.export(plan, out, options, ReportRequest.evaluating(set, reportItems),
                         progress));
             }
@@ -116,14 +116,14 @@ final class ExportCommand implements Callable<Integer> {
     /** The workspace whose factorisations the plan's ranks were chosen with: same calibration items, checked. */
     private Compressor compressor(LoadedModel m, CompressionPlan plan) {
         Path file = calibration != null ? calibration
-                : plan.calibration() != null ? Path.of(plan.calibration().source()) : ShapesEvalSet.defaultFile();
+                : plan.calibration() != null ? Path.of(plan.calibration().source()) : ShapesEvalSet.defaultFileFor(model.folder());
         int items = plan.calibration() != null ? plan.calibration().items() : 16;
         if (!plan.ranks().isEmpty() && !Files.isRegularFile(file)) {
             throw new IllegalArgumentException(planFile + ": field 'calibration.source': " + file + " does not exist here; "
                     + "pass --calibration with the same calibration file on this machine");
         }
         if (plan.ranks().isEmpty() && !Files.isRegularFile(file)) {
-            file = ShapesEvalSet.defaultFile(); // nothing is factorised: any items will do
+            file = ShapesEvalSet.defaultFileFor(model.folder()); // nothing is factorised: any items will do
         }
         Compressor c = new Compressor(m, ProbeSet.fromEvalFile(file, items).items(), file.toString());
         if (plan.calibration() != null && !plan.ranks().isEmpty()

@@ -35,7 +35,7 @@ final class PlanCommand implements Callable<Integer> {
     ModelOption model;
 
     @Option(names = "--calibration", paramLabel = "FILE",
-            description = "evaluation JSONL whose first items calibrate (default: samples/shapes-eval/eval.jsonl)")
+            description = "evaluation JSONL whose first items calibrate (default: samples/shapes-eval-N/eval.jsonl for N-pixel models, else samples/shapes-eval/eval.jsonl)")
     Path calibration;
 
     @Option(names = "--calibration-items", defaultValue = "16", description = "calibration items (${DEFAULT-VALUE})")
@@ -98,7 +98,7 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
-        Path data = calibration != null ? calibration : ShapesEvalSet.defaultFile();
+        Path data = calibration != null ? calibration : ShapesEvalSet.defaultFileFor(model.folder());
         TokenSelection selection = TokenSelection.valueOf(tokens.toUpperCase(java.util.Locale.ROOT));
         Progress progress = CliProgress.to(spec.commandLine().getErr());
         try (LoadedModel m = ModelLoader.load(model.folder())) {

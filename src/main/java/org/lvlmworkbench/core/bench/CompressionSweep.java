@@ -28,9 +28,9 @@ import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
  * {@code bench --compression-sweep}: the field's methods side by side on one model, each plan applied
  * and evaluated on the same items against the original: every low-rank method at 20/40/60 % of the
  * decoder's linear-map parameters removed (uniform allocation; SoCo by its learned selection, trained with
- * its default settings), SLM merging against ShortGPT dropping
- * the same number of layers, and FastV, adaptive and diversity pruning of 50 and 75 % of the image
- * tokens. One row per plan: accuracy, agreement, parameters, prefill FLOPs.
+ * its default settings), SLM merging against ShortGPT dropping the same number of layers at two depths,
+ * and FastV, adaptive and diversity pruning of 50 and 75 % of the image tokens. One row per plan:
+ * accuracy, agreement, parameters, prefill FLOPs.
  */
 public final class CompressionSweep {
 
@@ -64,23 +64,20 @@ public final class CompressionSweep {
             }
             int layers = model.model().decoder().numLayers();
             var scores = c.depthScores(TokenSelection.ALL, Progress.NONE);
-            for (double threshold : new double[] {0.9, SlidingWindowMerge.DEFAULT_THRESHOLD}) {
-                CompressionPlan merged = c.slidingWindowMerge(empty, threshold, TokenSelection.ALL, MergeFormula.RDSC,
-                        Progress.NONE).plan();
-                int removed = layers - merged.survivingLayers(layers).length;
-                rows.add(row("SLM merge (RDSC)", String.format("cos > %.2f: %d layers removed", threshold, removed), merged,
-                        c, evaluator, settings, log));
-                if (removed > 0) {
-                    CompressionPlan copied = c.emptyPlan();
-                    for (var g : merged.merges()) {
-                        copied = copied.withMerge(new org.lvlmworkbench.core.compress.plan.MergeGroup(g.first(), g.last(),
-                                MergeFormula.COPY_TOP));
-                    }
-                    rows.add(row("same groups, top-layer copy", removed + " layers removed", copied, c, evaluator, settings,
-                            log));
-                    rows.add(row("ShortGPT drop", removed + " layers removed", LayerDrops.shortGpt(empty, scores, removed), c,
-                            evaluator, settings, log));
+            for (var depth : twoMergeDepths(c, empty, layers)) {
+                CompressionPlan merged = depth.plan();
+                int removed = depth.removed();
+                rows.add(row("SLM merge (RDSC)", String.format("cos > %.2f: %d layers removed", depth.threshold(), removed),
+                        merged, c, evaluator, settings, log));
+                CompressionPlan copied = c.emptyPlan();
+                for (var g : merged.merges()) {
+                    copied = copied.withMerge(new org.lvlmworkbench.core.compress.plan.MergeGroup(g.first(), g.last(),
+                            MergeFormula.COPY_TOP));
                 }
+                rows.add(row("same groups, top-layer copy", removed + " layers removed", copied, c, evaluator, settings,
+                        log));
+                rows.add(row("ShortGPT drop", removed + " layers removed", LayerDrops.shortGpt(empty, scores, removed), c,
+                        evaluator, settings, log));
             }
             for (double ratio : new double[] {0.5, 0.75}) {
                 String what = String.format("%.0f %% of image tokens", 100 * ratio);
@@ -96,6 +93,32 @@ public final class CompressionSweep {
         }
         out.add("rows", rows);
         return out;
+    }
+
+    /** An SLM merge plan with the threshold that made it and the layers it removes. */
+    private record MergeDepth(double threshold, CompressionPlan plan, int removed) {
+    }
+
+    /**
+     * SLM's threshold sets how deep it merges, not a layer count, so two thresholds can land on the
+     * same depth (on one checkpoint 0.90 and 0.72 both removed 7 layers). To compare merging with
+     * dropping at two depths, thresholds are tried in this order (the paper's 0.72 second) and the
+     * first two that remove a different, non-zero number of layers are kept.
+     */
+    private static List<MergeDepth> twoMergeDepths(Compressor c, CompressionPlan empty, int layers) {
+        List<MergeDepth> kept = new java.util.ArrayList<>();
+        for (double threshold : new double[] {0.9, SlidingWindowMerge.DEFAULT_THRESHOLD, 0.95, 0.85, 0.8, 0.6}) {
+            CompressionPlan merged = c.slidingWindowMerge(empty, threshold, TokenSelection.ALL, MergeFormula.RDSC,
+                    Progress.NONE).plan();
+            int removed = layers - merged.survivingLayers(layers).length;
+            if (removed > 0 && kept.stream().noneMatch(d -> d.removed() == removed)) {
+                kept.add(new MergeDepth(threshold, merged, removed));
+            }
+            if (kept.size() == 2) {
+                break;
+            }
+        }
+        return kept;
     }
 
     private static JsonObject row(String method, String setting, CompressionPlan plan, Compressor c, PlanEvaluator evaluator,

@@ -36,8 +36,14 @@ public final class RandomLlava {
      * embeddings at 3.0 instead: positions then sit in every patch's features from the first step,
      * while the content features learn at the pace that worked (at fan-in scale Adam's fixed step
      * moved the small convolution weights 1.4 % a step and the deep sample did not learn shapes).
+     * {@link #SINCOS_POSITIONS} starts them at the same scale but as MAE's fixed 2-D sine-cosine
+     * grid (half the channels encode the row, half the column, at geometric frequencies) instead of
+     * independent noise: a patch's column is then a linear read-out from the first step, and
+     * neighbouring columns have neighbouring codes, so "left" and "left of" are one direction to
+     * learn rather than 64 unrelated vectors to sort (random positions left the deep sample reading
+     * a shape's column at 83 % and "left of" at 56 %).
      */
-    public enum Init { SAMPLE, FAN_IN_PATCHES, STRONG_POSITIONS }
+    public enum Init { SAMPLE, FAN_IN_PATCHES, STRONG_POSITIONS, SINCOS_POSITIONS }
 
     /** The position embeddings' starting scale under {@link Init#STRONG_POSITIONS}. */
     static final double STRONG_POSITION_STD = 3.0;
@@ -65,6 +71,10 @@ public final class RandomLlava {
                     values[i] = (float) (random.nextGaussian() * initStd(name, shape, spec, init));
                 }
             }
+            if (init == Init.SINCOS_POSITIONS && isVisionPositions(name)) {
+                // Drawn above all the same, so every other tensor matches STRONG_POSITIONS's.
+                values = sinCosPositions(spec.patchesPerSide(), (int) shape[1], STRONG_POSITION_STD);
+            }
             out.put(name, manager.create(values, new Shape(shape)));
         }
         return out;
@@ -77,7 +87,7 @@ public final class RandomLlava {
      * biases start small but non-zero, so tests can tell a loaded bias from a missing one.
      */
     static double initStd(String name, long[] shape, LlavaSpec spec, Init init) {
-        if (init == Init.STRONG_POSITIONS && name.contains("vision") && name.contains("position_embedding")) {
+        if ((init == Init.STRONG_POSITIONS || init == Init.SINCOS_POSITIONS) && isVisionPositions(name)) {
             return STRONG_POSITION_STD;
         }
         boolean patchMatrix = init == Init.FAN_IN_PATCHES && name.contains("patch_embedding");
@@ -94,6 +104,52 @@ public final class RandomLlava {
             std /= Math.sqrt(2.0 * spec.visionLayers());
         }
         return std;
+    }
+
+    private static boolean isVisionPositions(String name) {
+        return name.contains("vision") && name.contains("position_embedding");
+    }
+
+    /**
+     * A 2-D sine-cosine position table after MAE (He et al. 2021, {@code get_2d_sincos_pos_embed}),
+     * scaled to root-mean-square {@code rms}, for CLIP's table of shape [1 + grid², width]: row 0
+     * is the class token's (zeros, as in MAE), row 1 + r·grid + c is patch (r, c) in raster order.
+     * The first half of the channels encodes the row, the second the column; within a half, the
+     * first quarter is sin(p·ω_i) and the second cos(p·ω_i). MAE's frequencies 10000^(−i/(width/4))
+     * suit its 14×14 grid; on an 8×8 grid three quarters of them barely turn, so the frequencies
+     * here run geometrically from π/2 (a quarter turn per patch: neighbours differ) down to
+     * π/(2·grid) (a quarter turn across the grid: that sine grows monotonically left to right).
+     */
+    static float[] sinCosPositions(int grid, int width, double rms) {
+        if (width % 4 != 0) {
+            throw new IllegalArgumentException("2-D sine-cosine positions need a width divisible by 4, got " + width);
+        }
+        int quarter = width / 4;
+        double[] table = new double[(1 + grid * grid) * width];
+        double sumSquares = 0;
+        double fastest = Math.PI / 2;
+        double slowest = Math.PI / (2.0 * grid);
+        for (int r = 0; r < grid; r++) {
+            for (int c = 0; c < grid; c++) {
+                int base = (1 + r * grid + c) * width;
+                for (int i = 0; i < quarter; i++) {
+                    double omega = fastest * Math.pow(slowest / fastest, quarter == 1 ? 0 : (double) i / (quarter - 1));
+                    table[base + i] = Math.sin(r * omega);
+                    table[base + quarter + i] = Math.cos(r * omega);
+                    table[base + 2 * quarter + i] = Math.sin(c * omega);
+                    table[base + 3 * quarter + i] = Math.cos(c * omega);
+                }
+            }
+        }
+        for (double v : table) {
+            sumSquares += v * v;
+        }
+        double scale = rms / Math.sqrt(sumSquares / (grid * grid * width));
+        float[] out = new float[table.length];
+        for (int i = 0; i < table.length; i++) {
+            out[i] = (float) (table[i] * scale);
+        }
+        return out;
     }
 
     /** Writes a random-weight LLaVA folder and returns its tokenizer. */

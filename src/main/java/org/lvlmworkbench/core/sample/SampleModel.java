@@ -8,6 +8,8 @@ public final class SampleModel {
 
     /** Folder name under {@code samples/}. */
     public static final String NAME = "llava-shapes";
+    /** The deeper sample (16 decoder layers), which the analysis and compression views are made for. */
+    public static final String DEEP_NAME = "llava-shapes-deep";
 
     private SampleModel() {
     }
@@ -40,5 +42,9 @@ public final class SampleModel {
 
     public static Path defaultModel() {
         return samplesFolder().resolve(NAME);
+    }
+
+    public static Path deepModel() {
+        return samplesFolder().resolve(DEEP_NAME);
     }
 }

@@ -22,6 +22,32 @@ public final class ShapesEvalSet {
         return SampleModel.samplesFolder().resolve(FOLDER).resolve(FILE);
     }
 
+    /**
+     * The held-out split drawn at {@code model}'s image size: {@code samples/shapes-eval-N} for a
+     * model whose vision tower takes N-pixel images (the deeper sample's 64), else {@link
+     * #defaultFile()} (the 48-pixel split of the first sample). Any other model gets the default
+     * too: its processor resizes the images, and the questions are the same.
+     */
+    public static Path defaultFileFor(Path model) {
+        Path config = model.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            return defaultFile();
+        }
+        try {
+            var vision = org.lvlmworkbench.core.config.JsonFields.read(config).optionalObject("vision_config");
+            if (vision.isPresent() && vision.get().has("image_size")) {
+                Path sized = SampleModel.samplesFolder().resolve(FOLDER + "-" + vision.get().integer("image_size"))
+                        .resolve(FILE);
+                if (Files.isRegularFile(sized)) {
+                    return sized;
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            // The loader reports a broken config with its file and field; the default split is still a valid offer.
+        }
+        return defaultFile();
+    }
+
     public static Path write(Path folder, ShapesWorld world, int count) {
         try {
             Files.createDirectories(folder.resolve("images"));

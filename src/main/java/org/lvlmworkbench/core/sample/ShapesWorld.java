@@ -62,9 +62,15 @@ public final class ShapesWorld {
      * five times in six and retries a relation question that drew a pair it cannot ask about: with a
      * lone shape, "is the cross on the left?" is answered by where anything is, so a deep model
      * learned that shortcut and never which shape sits where (it failed on "left of" and on the far
-     * column whenever a second shape was present).
+     * column whenever a second shape was present). {@link #BINDING_WHERE} draws the same scenes and
+     * asks more often the questions that need a shape bound to its place (weights colour 3, shape
+     * 2, count 2, left/right 4, top/bottom 4, left-of 5): kinds, colours and counts are learned
+     * within a few hundred steps, binding is what takes the rest of the run.
      */
-    public enum SceneMix { UNIFORM, BINDING }
+    public enum SceneMix { UNIFORM, BINDING, BINDING_WHERE }
+
+    /** Question-type weights of {@link SceneMix#BINDING_WHERE}, in {@link QuestionType} order. */
+    private static final int[] WHERE_WEIGHTS = {3, 2, 2, 4, 4, 5};
 
     /** Every word questions and answers use, for the tokenizer. */
     public static final List<String> WORDS = List.of("user", "assistant", ":", "?", "what", "color", "is", "the",
@@ -137,9 +143,10 @@ public final class ShapesWorld {
                 qas.add(new QA(null, CAPTION_QUESTION, caption(shapes)));
                 continue;
             }
-            QuestionType type = QuestionType.values()[random.nextInt(QuestionType.values().length)];
+            QuestionType type = mix == SceneMix.BINDING_WHERE ? weightedType(random)
+                    : QuestionType.values()[random.nextInt(QuestionType.values().length)];
             QA qa = ask(random, type, shapes);
-            for (int retry = 0; mix == SceneMix.BINDING && type == QuestionType.RELATION && qa == null && retry < 4
+            for (int retry = 0; mix != SceneMix.UNIFORM && type == QuestionType.RELATION && qa == null && retry < 4
                     && shapes.size() > 1; retry++) {
                 qa = ask(random, type, shapes);
             }
@@ -149,6 +156,18 @@ public final class ShapesWorld {
             }
         }
         return new Conversation(render(shapes, random), List.copyOf(shapes), List.copyOf(qas));
+    }
+
+    private static QuestionType weightedType(Random random) {
+        int total = java.util.Arrays.stream(WHERE_WEIGHTS).sum();
+        int pick = random.nextInt(total);
+        for (int t = 0; t < WHERE_WEIGHTS.length; t++) {
+            pick -= WHERE_WEIGHTS[t];
+            if (pick < 0) {
+                return QuestionType.values()[t];
+            }
+        }
+        throw new IllegalStateException("weights sum to " + total);
     }
 
     /**

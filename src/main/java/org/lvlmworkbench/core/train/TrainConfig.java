@@ -36,8 +36,8 @@ public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPer
      */
     public static TrainConfig deep() {
         LlavaSpec spec = new LlavaSpec(64, 8, 128, 256, 6, 4, 128, 384, 16, 4, 2, 256, 10000.0);
-        return new TrainConfig(spec, 2400, 32, 4, 1.0e-3, 0.05, 200, 0.01, 1.0, 11, 200, 384, 100,
-                RandomLlava.Init.STRONG_POSITIONS, ShapesWorld.SceneMix.BINDING);
+        return new TrainConfig(spec, 2400, 32, 6, 1.0e-3, 0.05, 200, 0.01, 1.0, 11, 200, 384, 100,
+                RandomLlava.Init.SINCOS_POSITIONS, ShapesWorld.SceneMix.BINDING_WHERE);
     }
 
     /** The recipe of that name: {@code sample} (the shipped default) or {@code deep}. */

@@ -83,4 +83,31 @@ class ShapesWorldTest {
         assertTrue(relations[1] > 1.5 * relations[0], "binding asks 'left of' more often: " + relations[1] + " against "
                 + relations[0]);
     }
+
+    @Test
+    void theWhereMixKeepsTheBindingScenesAndAsksWhereMoreOften() {
+        ShapesWorld world = new ShapesWorld(64, 11);
+        int[][] byType = new int[2][ShapesWorld.QuestionType.values().length];
+        for (int i = 0; i < 600; i++) {
+            ShapesWorld.Conversation binding = world.conversation(ShapesWorld.Split.TRAIN, i, 6,
+                    ShapesWorld.SceneMix.BINDING);
+            ShapesWorld.Conversation where = world.conversation(ShapesWorld.Split.TRAIN, i, 6,
+                    ShapesWorld.SceneMix.BINDING_WHERE);
+            assertEquals(binding.shapes(), where.shapes(), "same scenes, example " + i);
+            ShapesWorld.Conversation[] both = {binding, where};
+            for (int k = 0; k < 2; k++) {
+                for (ShapesWorld.QA qa : both[k].turns()) {
+                    if (qa.type() != null) {
+                        byType[k][qa.type().ordinal()]++;
+                    }
+                }
+            }
+        }
+        int relation = ShapesWorld.QuestionType.RELATION.ordinal();
+        int count = ShapesWorld.QuestionType.COUNT.ordinal();
+        assertTrue(byType[1][relation] > 1.3 * byType[0][relation],
+                "'left of' more often: " + byType[1][relation] + " against " + byType[0][relation]);
+        assertTrue(byType[1][count] < 0.9 * byType[0][count],
+                "counting less often (one count question a conversation at most): " + byType[1][count] + " against " + byType[0][count]);
+    }
 }
