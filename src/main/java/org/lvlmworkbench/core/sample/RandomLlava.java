@@ -36,7 +36,7 @@ public final class RandomLlava {
      * embeddings at 3.0 instead: positions then sit in every patch's features from the first step,
      * while the content features learn at the pace that worked (at fan-in scale Adam's fixed step
      * moved the small convolution weights 1.4 % a step and the deep sample did not learn shapes).
-     * {@link #SINCOS_POSITIONS} starts them at the same scale but as MAE's fixed 2-D sine-cosine
+     * {@link #SINCOS_POSITIONS} starts them at a root-mean-square of 2.0 (3.0 slowed shape learning) as MAE's fixed 2-D sine-cosine
      * grid (half the channels encode the row, half the column, at geometric frequencies) instead of
      * independent noise: a patch's column is then a linear read-out from the first step, and
      * neighbouring columns have neighbouring codes, so "left" and "left of" are one direction to
@@ -47,6 +47,8 @@ public final class RandomLlava {
 
     /** The position embeddings' starting scale under {@link Init#STRONG_POSITIONS}. */
     static final double STRONG_POSITION_STD = 3.0;
+    /** The sine-cosine table's root-mean-square under {@link Init#SINCOS_POSITIONS}. */
+    static final double SINCOS_POSITION_RMS = 2.0;
 
     public static Map<String, NDArray> weights(LlavaSpec spec, LlavaKeyLayout layout, int vocab, long seed,
             NDManager manager) {
@@ -73,7 +75,7 @@ public final class RandomLlava {
             }
             if (init == Init.SINCOS_POSITIONS && isVisionPositions(name)) {
                 // Drawn above all the same, so every other tensor matches STRONG_POSITIONS's.
-                values = sinCosPositions(spec.patchesPerSide(), (int) shape[1], STRONG_POSITION_STD);
+                values = sinCosPositions(spec.patchesPerSide(), (int) shape[1], SINCOS_POSITION_RMS);
             }
             out.put(name, manager.create(values, new Shape(shape)));
         }

@@ -98,7 +98,7 @@ public final class SampleTrainer {
                 List<List<ShapesWorld.QA>> turns = new ArrayList<>();
                 for (int i = 0; i < config.batchSize(); i++) {
                     ShapesWorld.Conversation c = world.conversation(ShapesWorld.Split.TRAIN,
-                            (long) step * config.batchSize() + i, config.turnsPerImage(), config.scenes());
+                            (long) step * config.batchSize() + i, config.turnsPerImage(), config.scenesAt(step));
                     images.add(c.image());
                     turns.add(c.turns());
                 }

@@ -10,12 +10,13 @@ import org.lvlmworkbench.core.sample.ShapesWorld;
  */
 public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPerImage, double learningRate,
         double minLearningRateRatio, int warmupSteps, double weightDecay, double clipNorm, long seed, int validateEvery,
-        int validationSize, int checkpointEvery, RandomLlava.Init init, ShapesWorld.SceneMix scenes) {
+        int validationSize, int checkpointEvery, RandomLlava.Init init, ShapesWorld.SceneMix scenes,
+        int uniformScenesUntil) {
 
     /** The shipped sample: 48-pixel images in 8-pixel patches, 4 vision and 8 decoder layers. */
     public static TrainConfig sample() {
         LlavaSpec spec = new LlavaSpec(48, 8, 96, 192, 4, 4, 96, 256, 8, 4, 2, 256, 10000.0);
-        return new TrainConfig(spec, 3000, 32, 4, 1.5e-3, 0.05, 200, 0.01, 1.0, 7, 200, 384, 200, RandomLlava.Init.SAMPLE, ShapesWorld.SceneMix.UNIFORM);
+        return new TrainConfig(spec, 3000, 32, 4, 1.5e-3, 0.05, 200, 0.01, 1.0, 7, 200, 384, 200, RandomLlava.Init.SAMPLE, ShapesWorld.SceneMix.UNIFORM, 0);
     }
 
     /**
@@ -37,7 +38,7 @@ public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPer
     public static TrainConfig deep() {
         LlavaSpec spec = new LlavaSpec(64, 8, 128, 256, 6, 4, 128, 384, 16, 4, 2, 256, 10000.0);
         return new TrainConfig(spec, 2400, 32, 6, 1.0e-3, 0.05, 200, 0.01, 1.0, 11, 200, 384, 100,
-                RandomLlava.Init.SINCOS_POSITIONS, ShapesWorld.SceneMix.BINDING_WHERE);
+                RandomLlava.Init.SINCOS_POSITIONS, ShapesWorld.SceneMix.BINDING_WHERE, 600);
     }
 
     /** The recipe of that name: {@code sample} (the shipped default) or {@code deep}. */
@@ -52,7 +53,12 @@ public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPer
     /** A configuration small enough for a unit test to take a few steps in seconds. */
     public static TrainConfig tiny(int steps) {
         LlavaSpec spec = new LlavaSpec(24, 8, 16, 32, 2, 2, 32, 64, 2, 2, 1, 128, 10000.0);
-        return new TrainConfig(spec, steps, 8, 2, 3e-3, 0.1, 2, 0.0, 1.0, 3, 1000, 16, 1000, RandomLlava.Init.SAMPLE, ShapesWorld.SceneMix.UNIFORM);
+        return new TrainConfig(spec, steps, 8, 2, 3e-3, 0.1, 2, 0.0, 1.0, 3, 1000, 16, 1000, RandomLlava.Init.SAMPLE, ShapesWorld.SceneMix.UNIFORM, 0);
+    }
+
+    /** How the scenes of {@code step} are drawn: {@link ShapesWorld.SceneMix#UNIFORM} before {@link #uniformScenesUntil}. */
+    public ShapesWorld.SceneMix scenesAt(int step) {
+        return step < uniformScenesUntil ? ShapesWorld.SceneMix.UNIFORM : scenes;
     }
 
     public double learningRate(int step) {
@@ -66,6 +72,6 @@ public record TrainConfig(LlavaSpec spec, int steps, int batchSize, int turnsPer
 
     public TrainConfig withSteps(int newSteps) {
         return new TrainConfig(spec, newSteps, batchSize, turnsPerImage, learningRate, minLearningRateRatio, warmupSteps,
-                weightDecay, clipNorm, seed, validateEvery, validationSize, checkpointEvery, init, scenes);
+                weightDecay, clipNorm, seed, validateEvery, validationSize, checkpointEvery, init, scenes, uniformScenesUntil);
     }
 }

@@ -66,8 +66,10 @@ class SampleTrainerTest {
     void anInterruptedRunResumesWhereItStopped() {
         TrainConfig base = TrainConfig.tiny(8);
         TrainConfig config = new TrainConfig(base.spec(), 8, base.batchSize(), base.turnsPerImage(), base.learningRate(),
-                base.minLearningRateRatio(), base.warmupSteps(), 0.01, base.clipNorm(), base.seed(), 1000, 8, 3, base.init(), base.scenes());
-        // Run A stops after 5 steps; run B stops after 3, resumes, and stops after 5 too.
+                base.minLearningRateRatio(), base.warmupSteps(), 0.01, base.clipNorm(), base.seed(), 1000, 8, 3, base.init(),
+                org.lvlmworkbench.core.sample.ShapesWorld.SceneMix.BINDING_WHERE, 4);
+        // Run A stops after 5 steps; run B stops after 3, resumes, and stops after 5 too (across the switch
+        // from uniform scenes to the binding mix at step 4).
         stopAfter(dir.resolve("a"), config, 5, List.of(1, 2, 3, 4, 5));
         stopAfter(dir.resolve("b"), config, 3, List.of(1, 2, 3));
         assertTrue(SampleTrainer.hasCheckpoint(dir.resolve("b")));
@@ -100,7 +102,7 @@ class SampleTrainerTest {
     void everyTrainableTensorMoves() throws Exception {
         TrainConfig base = TrainConfig.tiny(4);
         TrainConfig config = new TrainConfig(base.spec(), 4, base.batchSize(), base.turnsPerImage(), base.learningRate(),
-                base.minLearningRateRatio(), base.warmupSteps(), 0.0, base.clipNorm(), base.seed(), 1000, 8, 2, base.init(), base.scenes());
+                base.minLearningRateRatio(), base.warmupSteps(), 0.0, base.clipNorm(), base.seed(), 1000, 8, 2, base.init(), base.scenes(), 0);
         stopAfter(dir.resolve("t"), config, 3, List.of(1, 2, 3));
         Path start = dir.resolve("start");
         org.lvlmworkbench.core.sample.RandomLlava.writeFolder(start, config.spec(),
