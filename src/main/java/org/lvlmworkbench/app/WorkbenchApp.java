@@ -23,7 +23,8 @@ import org.lvlmworkbench.core.sample.ShapesEvalSet;
 
 /**
  * The desktop workbench: a navigator of views over one {@link ModelSession}. Opens the model given as
- * the first argument, or the shipped sample; the second argument is the file of example questions.
+ * the first argument, or the deeper shipped sample ({@link SampleModel#appModel()}); the second argument
+ * is the file of example questions (by default the held-out split drawn at the model's image size).
  */
 public final class WorkbenchApp extends Application {
 
@@ -32,7 +33,7 @@ public final class WorkbenchApp extends Application {
     @Override
     public void start(Stage stage) throws Exception {
         List<String> args = getParameters().getRaw();
-        Path model = args.isEmpty() ? SampleModel.defaultModel() : Path.of(args.get(0));
+        Path model = args.isEmpty() ? SampleModel.appModel() : Path.of(args.get(0));
         Path examples = args.size() > 1 ? Path.of(args.get(1)) : ShapesEvalSet.defaultFileFor(model);
         session = new ModelSession(Platform::runLater);
         // One plan for the open model, which the Compress view shows and the analysis views add to.

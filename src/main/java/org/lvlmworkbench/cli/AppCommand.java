@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.lvlmworkbench.app.Launcher;
+import org.lvlmworkbench.core.sample.SampleModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "app", description = "Open the desktop workbench (on the sample model unless --model is given).")
+@Command(name = "app", description = "Open the desktop workbench (on the deeper sample, samples/" + SampleModel.DEEP_NAME
+        + ", unless --model is given).")
 final class AppCommand implements Callable<Integer> {
 
     @Mixin
@@ -21,7 +23,7 @@ final class AppCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> args = new ArrayList<>();
-        args.add(model.folder().toString());
+        args.add((model.model != null ? model.model : SampleModel.appModel()).toString());
         if (examples != null) {
             args.add(examples.toString());
         }

@@ -47,4 +47,15 @@ public final class SampleModel {
     public static Path deepModel() {
         return samplesFolder().resolve(DEEP_NAME);
     }
+
+    /**
+     * What the app opens when given no model: the deeper sample, whose 16 layers give the
+     * similarity, spectra and compression views something to find (its analyses take seconds), or
+     * the first sample where the deeper one is absent. The command line keeps the first sample as
+     * its default, the smallest and fastest model to try a command on.
+     */
+    public static Path appModel() {
+        Path deep = deepModel();
+        return Files.isRegularFile(deep.resolve("config.json")) ? deep : defaultModel();
+    }
 }

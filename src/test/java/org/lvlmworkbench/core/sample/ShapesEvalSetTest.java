@@ -16,6 +16,7 @@ class ShapesEvalSetTest {
         Path deepSplit = SampleModel.samplesFolder().resolve("shapes-eval-64").resolve(ShapesEvalSet.FILE);
         assertEquals(deepSplit, ShapesEvalSet.defaultFileFor(SampleModel.deepModel()));
         assertEquals(true, Files.isRegularFile(deepSplit), "the deeper sample's split is shipped: " + deepSplit);
+        assertEquals(SampleModel.deepModel(), SampleModel.appModel(), "the app opens the deeper sample");
     }
 
     @Test

@@ -182,6 +182,10 @@ public final class LlavaModel implements LanguageModel {
             }
             if (pixelValues != null) {
                 embeddings = mergeImages(embeddings, ids, imageFeatures(pixelValues, hooks));
+            } else if (imageTokens > 0 && cache != null && cache.position() > 0) {
+                // A decode step whose input is a generated <image> id (a badly compressed model can emit
+                // one): embedded as the ordinary token it is, as transformers does; no image is merged.
+                imageTokens = 0;
             } else if (imageTokens > 0) {
                 throw new IllegalArgumentException("the prompt has " + imageTokens + " image tokens but no image was given");
             }

@@ -54,6 +54,31 @@ class LlavaForwardTest {
         }
     }
 
+    /**
+     * A compressed model can emit the {@code <image>} id; the next decode step embeds it as the token
+     * it is (transformers merges images only where pixels are given). A prompt with an image token
+     * and no image is still refused.
+     */
+    @Test
+    void aGeneratedImageIdIsAnOrdinaryTokenAtADecodeStep() {
+        try (LoadedModel m = TinyModels.load(TinyModels.legacyF32());
+                NDManager scope = m.model().manager().newSubManager()) {
+            long[] ids = m.processor().encode("What color is the circle?", 1);
+            long image = ((org.lvlmworkbench.core.arch.llava.LlavaModel) m.model()).config().imageTokenIndex();
+            NDArray pixels = m.processor().pixelValues(List.of(testImage()), scope);
+            try (org.lvlmworkbench.core.nn.KvCache cache = m.model().newCache(scope)) {
+                m.model().forward(scope.create(ids, new Shape(1, ids.length)), pixels, Hooks.NONE, cache);
+                NDArray step = m.model().forward(scope.create(new long[] {image}, new Shape(1, 1)), null, Hooks.NONE,
+                        cache);
+                assertEquals(new Shape(1, 1, 35), step.getShape());
+                assertTrue(Float.isFinite(step.toFloatArray()[0]));
+            }
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> m.model().forward(scope.create(ids, new Shape(1, ids.length)), null, Hooks.NONE, null));
+            assertTrue(e.getMessage().contains("no image was given"), e.getMessage());
+        }
+    }
+
     /** Every layout transformers has written, detected from the keys and named; sharding changes nothing. */
     @Test
     void everyKeyLayoutAndShardingGiveTheSameModel() {
