@@ -125,8 +125,7 @@ final class BenchCommand implements Callable<Integer> {
         if (compression) {
             PrintWriter log = spec.commandLine().getErr();
             com.google.gson.JsonObject r = org.lvlmworkbench.core.bench.CompressionBench.run(
-                    org.lvlmworkbench.core.bench.AnalysisBench.shippedSamples(
-                            org.lvlmworkbench.core.sample.SampleModel.samplesFolder()), compressionItems, log::println);
+                    org.lvlmworkbench.core.bench.AnalysisBench.shippedSamples(), compressionItems, log::println);
             Path file = json != null ? json : work.resolve("bench-compression.json");
             org.lvlmworkbench.core.bench.AnalysisBench.write(r, file);
             spec.commandLine().getOut().print(org.lvlmworkbench.core.bench.CompressionBench.table(r));
@@ -169,8 +168,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         com.google.gson.JsonObject r = org.lvlmworkbench.core.bench.AnalysisBench.run(
-                org.lvlmworkbench.core.bench.AnalysisBench.shippedSamples(
-                        org.lvlmworkbench.core.sample.SampleModel.samplesFolder()),
+                org.lvlmworkbench.core.bench.AnalysisBench.shippedSamples(),
                 analysisItems, PythonSide.choosePython(python, System.getenv(PythonSide.ENV)), work,
                 Integer.parseInt(shape[0].strip()), Integer.parseInt(shape[1].strip()), timeout, line -> {
                     err.println(line);

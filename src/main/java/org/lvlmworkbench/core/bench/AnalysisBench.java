@@ -149,11 +149,13 @@ public final class AnalysisBench {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** The shipped samples and their evaluation files: the sample, and the deeper sample when it is there. */
-    public static List<Path[]> shippedSamples(Path samples) {
+    /** The shipped samples, each with the held-out split drawn at its image size. */
+    public static List<Path[]> shippedSamples() {
         List<Path[]> out = new ArrayList<>();
-        out.add(new Path[] {samples.resolve("llava-shapes"), samples.resolve("shapes-eval/eval.jsonl")});
-        out.add(new Path[] {samples.resolve("llava-shapes-deep"), samples.resolve("shapes-eval-64/eval.jsonl")});
+        for (Path model : List.of(org.lvlmworkbench.core.sample.SampleModel.defaultModel(),
+                org.lvlmworkbench.core.sample.SampleModel.deepModel())) {
+            out.add(new Path[] {model, org.lvlmworkbench.core.sample.ShapesEvalSet.defaultFileFor(model)});
+        }
         return out;
     }
 }

@@ -184,7 +184,8 @@ public final class LlavaModel implements LanguageModel {
                 embeddings = mergeImages(embeddings, ids, imageFeatures(pixelValues, hooks));
             } else if (imageTokens > 0 && cache != null && cache.position() > 0) {
                 // A decode step whose input is a generated <image> id (a badly compressed model can emit
-                // one): embedded as the ordinary token it is, as transformers does; no image is merged.
+                // one): embedded as the ordinary token it is. transformers' LLaVA merges image features
+                // only where pixel values are given (read from its code; not run against it here).
                 imageTokens = 0;
             } else if (imageTokens > 0) {
                 throw new IllegalArgumentException("the prompt has " + imageTokens + " image tokens but no image was given");
