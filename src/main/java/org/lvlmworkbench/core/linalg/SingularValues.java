@@ -1,16 +1,12 @@
 package org.lvlmworkbench.core.linalg;
 
-import dev.ludovic.netlib.lapack.LAPACK;
 import java.util.Random;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.netlib.util.intW;
 
 /**
  * Singular values of a dense real matrix in double precision, largest first, through LAPACK's
- * {@code dgesdd} (values only, {@code JOBZ='N'}) from {@code dev.ludovic.netlib:lapack}: the system's
- * {@code liblapack.so.3} (OpenBLAS, MKL, reference LAPACK) when one is installed, else its Java port
- * (F2jLAPACK) — {@link #implementation()} says which.
+ * {@code dgesdd} (values only, {@code JOBZ='N'}) by {@link Lapack}: the system's {@code liblapack.so.3}
+ * (OpenBLAS, MKL, reference LAPACK) when one is installed, else netlib's Java port (F2jLAPACK) —
+ * {@link #implementation()} says which.
  *
  * <p>Chosen by measurement: seconds for the singular values alone of a Gaussian matrix, one JVM per
  * run, on this project's 2-core machine while a training run shared it (load average 2–8, so ±30 %):
@@ -33,16 +29,6 @@ import org.netlib.util.intW;
  * the {@code n × m} transpose: same singular values, so no copy is made to change the layout.
  */
 public final class SingularValues {
-
-    /**
-     * netlib logs a WARNING on stderr on first use wherever no system LAPACK is installed, the usual
-     * case and no fault; {@link #implementation()} tells which one runs. Held so the setting stays.
-     */
-    private static final Logger NETLIB_LOG = Logger.getLogger("dev.ludovic.netlib");
-
-    static {
-        NETLIB_LOG.setLevel(Level.SEVERE);
-    }
 
     private SingularValues() {
     }
@@ -74,30 +60,18 @@ public final class SingularValues {
         // Column-major view: m = cols rows, n = rows columns, leading dimension cols.
         int m = cols;
         int n = rows;
-        int k = Math.min(m, n);
-        double[] s = new double[k];
-        int[] iwork = new int[8 * k];
-        intW info = new intW(0);
-        LAPACK lapack = LAPACK.getInstance();
-        double[] query = new double[1];
-        lapack.dgesdd("N", m, n, rowMajor, m, s, new double[1], 1, new double[1], 1, query, -1, iwork, info);
-        checkInfo(info, rows, cols);
-        double[] work = new double[(int) query[0]];
-        lapack.dgesdd("N", m, n, rowMajor, m, s, new double[1], 1, new double[1], 1, work, work.length, iwork, info);
-        checkInfo(info, rows, cols);
+        double[] s = new double[Math.min(m, n)];
+        int info = Lapack.dgesdd('N', m, n, rowMajor, s, null, null);
+        if (info != 0) {
+            throw new ArithmeticException("LAPACK dgesdd on a " + rows + "×" + cols + " matrix failed (info " + info
+                    + ": the bidiagonal SVD did not converge)");
+        }
         return s;
     }
 
-    private static void checkInfo(intW info, int rows, int cols) {
-        if (info.val != 0) {
-            throw new ArithmeticException("LAPACK dgesdd on a " + rows + "×" + cols + " matrix failed (info " + info.val
-                    + (info.val > 0 ? ": the bidiagonal SVD did not converge)" : ": bad argument)"));
-        }
-    }
-
-    /** The LAPACK in use: {@code JNILAPACK} (the system's native library) or {@code F2jLAPACK} (the Java port). */
+    /** The LAPACK in use: the system's native library or F2jLAPACK (the Java port), as {@link Lapack#implementation()}. */
     public static String implementation() {
-        return LAPACK.getInstance().getClass().getSimpleName();
+        return Lapack.implementation();
     }
 
     /**

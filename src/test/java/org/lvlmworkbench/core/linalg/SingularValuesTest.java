@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
-import java.util.Set;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
@@ -87,8 +86,8 @@ class SingularValuesTest {
     @Test
     void timesItselfAndNamesItsImplementation() {
         assertTrue(SingularValues.timeSeconds(64, 48, 1) > 0);
-        assertTrue(Set.of("JNILAPACK", "F2jLAPACK").contains(SingularValues.implementation()),
-                SingularValues.implementation());
+        String implementation = SingularValues.implementation();
+        assertTrue(implementation.startsWith("native ") || implementation.startsWith("F2jLAPACK"), implementation);
     }
 
     private static void reverse(double[] a) {

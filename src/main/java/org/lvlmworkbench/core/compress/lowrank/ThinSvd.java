@@ -1,12 +1,10 @@
 package org.lvlmworkbench.core.compress.lowrank;
 
-import dev.ludovic.netlib.lapack.LAPACK;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.SingularOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
-import org.lvlmworkbench.core.linalg.SingularValues;
-import org.netlib.util.intW;
+import org.lvlmworkbench.core.linalg.Lapack;
 
 /**
  * The thin SVD {@code A = U·diag(σ)·Vᵀ} of a dense row-major {@code rows × cols} matrix in double
@@ -31,8 +29,8 @@ import org.netlib.util.intW;
  * </table>
  * Unlike the values alone ({@link SingularValues}: the Java port 1.6–2.9× ahead of EJML), with vectors
  * the Java port's divide and conquer is no faster than EJML's implicit QR: 1.2–1.6× slower at
- * 512 × 1376, level at 1024 × 2752. So {@link #of} uses EJML unless netlib found a native LAPACK
- * ({@code JNILAPACK}: OpenBLAS, MKL), where {@code dgesdd} runs compiled and threaded (5–6× the Java
+ * 512 × 1376, level at 1024 × 2752. So {@link #of} uses EJML unless a native LAPACK is installed
+ * (OpenBLAS, MKL: {@link Lapack#isNative()}), where {@code dgesdd} runs compiled and threaded (5–6× the Java
  * port for the values alone, measured in {@link SingularValues}; with vectors not measured here, as
  * this machine has none); EJML is also the fallback should {@code dgesdd} not converge. A row-major
  * {@code A} read column-major is {@code Aᵀ}; LAPACK's {@code U'} and {@code V'ᵀ} of
@@ -60,13 +58,8 @@ final class ThinSvd {
         this.vt = vt;
     }
 
-    static {
-        // Sets netlib's logger quiet (no system LAPACK is the usual case, not a fault).
-        SingularValues.implementation();
-    }
-
-    /** Whether {@link #of} goes through LAPACK: only where netlib found a native (system) LAPACK. */
-    static final boolean NATIVE_LAPACK = "JNILAPACK".equals(SingularValues.implementation());
+    /** Whether {@link #of} goes through LAPACK: only where a native (system) LAPACK is installed. */
+    static final boolean NATIVE_LAPACK = Lapack.isNative();
 
     /**
      * The thin SVD of {@code a} (row-major {@code rows × cols}), which is overwritten: a native
@@ -100,22 +93,9 @@ final class ThinSvd {
         double[] s = new double[k];
         double[] uPrime = new double[m * k]; // column-major m × k: row-major k × cols, i.e. Vᵀ of A
         double[] vtPrime = new double[k * n]; // column-major k × n: row-major rows × k, i.e. U of A
-        int[] iwork = new int[8 * k];
-        intW info = new intW(0);
-        LAPACK lapack = LAPACK.getInstance();
-        double[] query = new double[1];
-        lapack.dgesdd("S", m, n, a, m, s, uPrime, m, vtPrime, k, query, -1, iwork, info);
-        if (info.val != 0) {
-            throw new IllegalStateException("dgesdd workspace query on a " + rows + "×" + cols + " matrix: info "
-                    + info.val);
-        }
-        double[] work = new double[(int) query[0]];
-        lapack.dgesdd("S", m, n, a, m, s, uPrime, m, vtPrime, k, work, work.length, iwork, info);
-        if (info.val > 0) {
+        int info = Lapack.dgesdd('S', m, n, a, s, uPrime, vtPrime);
+        if (info > 0) {
             return null;
-        }
-        if (info.val < 0) {
-            throw new IllegalStateException("dgesdd on a " + rows + "×" + cols + " matrix: bad argument " + -info.val);
         }
         return new ThinSvd(rows, cols, vtPrime, s, uPrime);
     }
