@@ -70,7 +70,7 @@ final class EvaluatePlanCommand implements Callable<Integer> {
                 double applied = (System.nanoTime() - t0) / 1e9;
                 PlanEvaluator evaluator = new PlanEvaluator(m, set, new ReferenceCache());
                 EvaluationSettings settings = new EvaluationSettings(Math.min(items, set.items().size()), maxNewTokens, true,
-                        plan.ranks().isEmpty() ? null : c.predictedLoss(plan));
+                        plan.ranks().isEmpty() ? null : c.predictedLoss(plan)).heldOutFrom(c.calibration(), evalFile);
                 EvaluationResult result = evaluator.evaluate(compressed, settings, r -> { }, CliProgress.to(
                         spec.commandLine().getErr()));
                 out.print(result.summary().table());

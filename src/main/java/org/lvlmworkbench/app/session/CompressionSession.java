@@ -576,7 +576,7 @@ public final class CompressionSession {
                         publish.accept(new Started(ModelSizes.of(c.original().model()),
                                 ModelSizes.of(candidate.model()), loss, relative));
                         EvaluationSettings settings = new EvaluationSettings(n, MAX_NEW_TOKENS, true,
-                                Double.isNaN(loss) ? null : loss);
+                                Double.isNaN(loss) ? null : loss).heldOutFrom(c.calibration(), file);
                         EvaluationResult r = ev.evaluate(candidate, settings, item -> publish.accept(new Item(item)),
                                 progress);
                         if (r.summary().cancelled()) {

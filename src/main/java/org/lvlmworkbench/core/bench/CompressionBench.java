@@ -113,7 +113,7 @@ public final class CompressionBench {
         EvalSet set = EvalSet.read(evalFile);
         int n = Math.min(items, set.items().size());
         PlanEvaluator evaluator = new PlanEvaluator(model, set, new ReferenceCache());
-        EvaluationSettings settings = new EvaluationSettings(n, 8, true, null);
+        EvaluationSettings settings = new EvaluationSettings(n, 8, true, null).heldOutFrom(c.calibration(), evalFile);
         long r0 = System.nanoTime();
         try (LoadedModel compressed = c.apply(first.plan(), Progress.NONE)) {
             evaluator.evaluate(compressed, settings, r -> { }, Progress.NONE);
@@ -137,7 +137,7 @@ public final class CompressionBench {
         // The reference: the original model answering the same items, timed in this run.
         long o0 = System.nanoTime();
         PlanEvaluator fresh = new PlanEvaluator(model, set, new ReferenceCache());
-        fresh.evaluate(model, new EvaluationSettings(n, 8, true, null), r -> { }, Progress.NONE);
+        fresh.evaluate(model, settings, r -> { }, Progress.NONE);
         double originalTwice = (System.nanoTime() - o0) / 1e9;
         m.addProperty("original_answers_s", originalTwice / 2);
         m.addProperty("apply_evaluate_over_original", applyEvaluate / (originalTwice / 2));

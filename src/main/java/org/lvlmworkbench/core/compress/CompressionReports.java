@@ -56,13 +56,21 @@ final class CompressionReports {
         try (LoadedModel compressed = c.apply(plan, progress)) {
             compressedParameters = ModelLoader.parameterCount(compressed.model());
             if (evaluation == null && request.evalSet() != null && request.evaluationItems() > 0) {
-                int n = Math.min(request.evaluationItems(), request.evalSet().items().size());
-                progress.update(Double.NaN, "report: evaluating original and compressed on " + n + " items");
-                EvaluationSettings settings = new EvaluationSettings(n, MAX_NEW_TOKENS, true,
-                        plan.ranks().isEmpty() ? null : c.predictedLoss(plan));
-                evaluation = new PlanEvaluator(original, request.evalSet(), new ReferenceCache())
-                        .evaluate(compressed, settings, r -> { }, progress).summary();
-                source = request.evalSet().file().toString();
+                int size = request.evalSet().items().size();
+                EvaluationSettings settings = new EvaluationSettings(Math.min(request.evaluationItems(), size),
+                        MAX_NEW_TOKENS, true, plan.ranks().isEmpty() ? null : c.predictedLoss(plan))
+                        .heldOutFrom(c.calibration(), request.evalSet().file());
+                if (settings.firstItem() >= size) {
+                    // Scoring the plan on the items it was fitted to would flatter it: the report says why it has no score.
+                    source = "all " + size + " items of " + request.evalSet().file().getFileName()
+                            + " are calibration items; evaluate on another file or with fewer calibration items";
+                } else {
+                    progress.update(Double.NaN, "report: evaluating original and compressed on " + settings.items()
+                            + " items");
+                    evaluation = new PlanEvaluator(original, request.evalSet(), new ReferenceCache())
+                            .evaluate(compressed, settings, r -> { }, progress).summary();
+                    source = request.evalSet().file().toString();
+                }
             }
             if (!plan.tokenPruning().isNone() && !c.calibrationItems().isEmpty()) {
                 kept = keptTokens(compressed, plan, c, progress);

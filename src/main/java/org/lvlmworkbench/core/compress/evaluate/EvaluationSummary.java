@@ -22,10 +22,12 @@ import org.lvlmworkbench.core.model.LanguageModel;
  * @param maxKl                 the largest of those
  * @param predictedWhitenedLoss the plan's own prediction, carried through unchanged, or null
  * @param referenceFromCache    items whose reference side was reused, not run
+ * @param firstItem             the index (from 0) of the first item evaluated: past the calibration items
+ *                              when the plan was calibrated on the same file
  */
 public record EvaluationSummary(int items, int requested, boolean cancelled, int maxNewTokens, double agreement,
         double meanKl, double maxKl, Double predictedWhitenedLoss, ModelMetrics reference, ModelMetrics candidate,
-        int referenceFromCache) {
+        int referenceFromCache, int firstItem) {
 
     /** NaN stands for "no items"; JSON gets it as {@code NaN}, which Gson reads back. */
     private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting()
@@ -51,7 +53,7 @@ public record EvaluationSummary(int items, int requested, boolean cancelled, int
                         settings.skipWarmup()),
                 ModelMetrics.of(candidate, results, ItemResult::candidate, ItemResult::candidateCorrect,
                         settings.skipWarmup()),
-                cached);
+                cached, settings.firstItem());
     }
 
     public String toJson() {
@@ -73,13 +75,19 @@ public record EvaluationSummary(int items, int requested, boolean cancelled, int
     /** A plain-text table: reference, candidate and the change, one metric a line. */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%d of %d items%s, answers up to %d tokens%n", items, requested,
+        sb.append(String.format(Locale.ROOT, "%d of %d items%s%s, answers up to %d tokens%n", items, requested,
+                firstItem > 0 ? " (" + range() + ", after the " + firstItem + " calibration items)" : "",
                 cancelled ? " (cancelled)" : "", maxNewTokens));
         row(sb, "", "reference", "candidate", "change");
         for (Row r : rows()) {
             row(sb, (r.sub() ? "  " : "") + r.metric(), r.reference(), r.candidate(), r.change());
         }
         return sb.toString();
+    }
+
+    /** Which items of the file were evaluated, counted from 1: {@code items 17–56}. */
+    public String range() {
+        return items == 0 ? "no items" : "items " + (firstItem + 1) + "–" + (firstItem + items);
     }
 
     /** The metrics of {@link #table()} as rows, for tables drawn elsewhere (the app, the report). */

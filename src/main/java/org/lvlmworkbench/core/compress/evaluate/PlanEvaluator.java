@@ -75,7 +75,8 @@ public final class PlanEvaluator {
     }
 
     /**
-     * Evaluates {@code candidate} on the first {@code settings.items()} items.
+     * Evaluates {@code candidate} on {@code settings.items()} items from {@code settings.firstItem()} on
+     * (fewer where the file ends first).
      *
      * @param listener receives each item's result as it finishes, on this thread; may be null
      * @param progress reports the fraction done; its cancel flag stops the run
@@ -93,7 +94,12 @@ public final class PlanEvaluator {
             previous.set(true);
         }
         BooleanSupplier stop = () -> superseded.get() || p.isCancelled();
-        int n = Math.min(settings.items(), set.items().size());
+        int first = settings.firstItem();
+        if (first >= set.items().size()) {
+            throw new IllegalArgumentException((set.file() == null ? "the evaluation set" : set.file().toString()) + " holds " + set.items().size() + " items: none is left "
+                    + "from item " + (first + 1) + " on (the first " + first + " are the plan's calibration items)");
+        }
+        int n = Math.min(settings.items(), set.items().size() - first);
         List<ItemResult> done = new ArrayList<>();
         boolean cancelled = false;
         running.lock();
@@ -105,7 +111,7 @@ public final class PlanEvaluator {
                         throw new CancellationException("cancelled");
                     }
                     p.update((double) i / n, String.format(Locale.ROOT, "evaluating item %d of %d", i + 1, n));
-                    ItemResult r = item(i, candidate, candidateFlops, settings.maxNewTokens());
+                    ItemResult r = item(first + i, candidate, candidateFlops, settings.maxNewTokens());
                     done.add(r);
                     if (listener != null) {
                         listener.accept(r);

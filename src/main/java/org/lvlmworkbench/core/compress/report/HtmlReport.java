@@ -62,7 +62,8 @@ final class HtmlReport {
             double a = e.reference().overall().accuracy();
             double b = e.candidate().overall().accuracy();
             card(h, "accuracy", String.format(Locale.ROOT, "%.1f %% → %.1f %%", 100 * a, 100 * b),
-                    String.format(Locale.ROOT, "%+.1f points on %d items", 100 * (b - a), e.items()));
+                    String.format(Locale.ROOT, "%+.1f points on %d items", 100 * (b - a), e.items())
+                            + (e.firstItem() > 0 ? " (" + e.range() + ", held out from the calibration)" : ""));
             card(h, "agreement with the original", String.format(Locale.ROOT, "%.1f %%", 100 * e.agreement()),
                     String.format(Locale.ROOT, "mean KL %.3g nats", e.meanKl()));
             double f0 = e.reference().flopsPerAnswer();
@@ -70,7 +71,8 @@ final class HtmlReport {
             card(h, "FLOPs per answer", EvaluationSummary.si(f0) + " → " + EvaluationSummary.si(f1),
                     String.format(Locale.ROOT, "%.2f× of the original", f1 / f0));
         } else {
-            card(h, "accuracy", "not evaluated", "export with evaluation items to measure it");
+            card(h, "accuracy", "not evaluated", d.evaluationSource() != null ? d.evaluationSource()
+                    : "export with evaluation items to measure it");
         }
         h.append("</section>\n");
     }

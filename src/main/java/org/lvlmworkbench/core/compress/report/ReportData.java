@@ -17,7 +17,7 @@ import org.lvlmworkbench.core.compress.plan.CompressionPlan;
  * @param originalParameters  the original model's parameters
  * @param compressedParameters the compressed model's parameters
  * @param evaluation          original against compressed on the evaluation items, or null when not run
- * @param evaluationSource    where those items came from, or null
+ * @param evaluationSource    where those items came from; without an evaluation, why there is none (or null)
  * @param cka                 the original decoder's layer similarity on the calibration items, or null
  * @param ranks               one row per matrix the plan factorises
  * @param keptTokens          which image patches the pruning kept on one item, or null without pruning

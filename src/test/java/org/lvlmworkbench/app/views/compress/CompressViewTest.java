@@ -56,7 +56,8 @@ class CompressViewTest {
     static void start() throws Exception {
         HeadlessFx.configure();
         folder = Files.createTempDirectory("compress-view");
-        Path file = ShapesEvalSet.write(folder, new ShapesWorld(48, 7), Screenshots.wanted() ? 12 : 3);
+        // Two calibration items (typed below) come first; the evaluation takes the items after them.
+        Path file = ShapesEvalSet.write(folder, new ShapesWorld(48, 7), Screenshots.wanted() ? 14 : 4);
         FxToolkit.registerPrimaryStage();
         app = FxToolkit.setupApplication(WorkbenchApp.class, SampleModel.defaultModel().toString(), file.toString());
     }

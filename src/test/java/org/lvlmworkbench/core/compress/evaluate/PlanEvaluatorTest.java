@@ -3,6 +3,7 @@ package org.lvlmworkbench.core.compress.evaluate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -27,6 +28,7 @@ import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.loading.ModelFingerprint;
 import org.lvlmworkbench.core.loading.ModelLoader;
 import org.lvlmworkbench.core.safetensors.Checkpoint;
+import org.lvlmworkbench.core.compress.plan.Calibration;
 import org.lvlmworkbench.core.safetensors.SafetensorsFile;
 import org.lvlmworkbench.core.safetensors.SafetensorsWriter;
 import org.lvlmworkbench.core.safetensors.TensorEntry;
@@ -213,6 +215,33 @@ class PlanEvaluatorTest {
         assertEquals(List.of(true, false), two.items().stream().map(ItemResult::referenceFromCache).toList());
         evaluator.evaluate(same, new EvaluationSettings(1, 1, true, null), null, Progress.NONE);
         assertEquals(3, own.referenceRuns(), "answers of another length limit are other answers");
+    }
+
+    @Test
+    void evaluationOnTheCalibrationFileStartsPastItsItems() {
+        Calibration calibration = new Calibration(EVAL.toString(), 3, "fingerprint");
+        EvaluationSettings base = new EvaluationSettings(2, 8, true, null);
+        // Another spelling of the same file is the same file; another file keeps its first items.
+        assertEquals(3, base.heldOutFrom(calibration, EVAL.toAbsolutePath()).firstItem());
+        assertEquals(0, base.heldOutFrom(calibration, Path.of("samples/shapes-eval-64/eval.jsonl")).firstItem());
+        assertEquals(0, base.heldOutFrom(null, EVAL).firstItem());
+
+        ReferenceCache own = new ReferenceCache();
+        PlanEvaluator evaluator = new PlanEvaluator(reference, set, own);
+        EvaluationResult held = evaluator.evaluate(same, base.heldOutFrom(calibration, EVAL), null, Progress.NONE);
+        assertEquals(List.of(3, 4), held.items().stream().map(ItemResult::index).toList());
+        assertEquals(set.items().get(3).prompt(), held.items().get(0).prompt());
+        assertEquals(3, held.summary().firstItem());
+        assertEquals("items 4–5", held.summary().range());
+        assertTrue(held.summary().table().startsWith("2 of 2 items (items 4–5, after the 3 calibration items)"),
+                held.summary().table());
+        // The file's end bounds the run, and a start past it is refused with the file named.
+        int size = set.items().size();
+        EvaluationResult tail = evaluator.evaluate(same, base.withItems(5).withFirstItem(size - 1), null, Progress.NONE);
+        assertEquals(List.of(size - 1), tail.items().stream().map(ItemResult::index).toList());
+        IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
+                () -> evaluator.evaluate(same, base.withFirstItem(size), null, Progress.NONE));
+        assertTrue(past.getMessage().contains("eval.jsonl holds " + size + " items"), past.getMessage());
     }
 
     @Test
