@@ -13,6 +13,7 @@ import org.lvlmworkbench.core.compress.depth.SlidingWindowMerge;
 import org.lvlmworkbench.core.compress.lowrank.Allocation;
 import org.lvlmworkbench.core.compress.lowrank.LowRankMethod;
 import org.lvlmworkbench.core.compress.lowrank.SocoSettings;
+import org.lvlmworkbench.core.compress.tokens.AdaptiveMass;
 import org.lvlmworkbench.core.compress.plan.CompressionPlan;
 import org.lvlmworkbench.core.compress.plan.MergeFormula;
 import org.lvlmworkbench.core.compress.soco.SocoRun;
@@ -86,7 +87,8 @@ final class PlanCommand implements Callable<Integer> {
     String tokens;
 
     @Option(names = "--prune", paramLabel = "SPEC", description = "visual-token pruning: fastv:K:R, adaptive:K:MASS[:MIN], "
-            + "diversity:K:R or schedule:K1=KEEP1,K2=KEEP2 (layers of the original decoder)")
+            + "adaptive:K:share=R[:MIN] (the mass fitted to remove R of the image tokens on average over the calibration "
+            + "items), diversity:K:R or schedule:K1=KEEP1,K2=KEEP2 (layers of the original decoder)")
     String prune;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the plan (JSON)")
@@ -151,7 +153,13 @@ final class PlanCommand implements Callable<Integer> {
                         c.predictedRelativeLoss(plan));
             }
             if (prune != null) {
-                plan = plan.withTokenPruning(PruningSpec.parse(prune));
+                plan = plan.withTokenPruning(PruningSpec.parse(prune, (layer, share, minKeep) -> {
+                    AdaptiveMass.Fit fit = c.adaptiveMass(layer, share, minKeep, progress);
+                    o.printf("adaptive pruning before layer %d: attention mass %.4f removes %.1f %% of the image tokens on "
+                            + "average over %d calibration items (%.1f–%.1f %% per item)%n", layer, fit.mass(),
+                            100 * fit.removedShare(), fit.items(), 100 * fit.smallestShare(), 100 * fit.largestShare());
+                    return fit;
+                }));
             }
             plan.validate(c.shape());
             WeightsWriter.writeStringAtomically(out, plan.toJsonString() + "\n");

@@ -1,15 +1,30 @@
 package org.lvlmworkbench.cli;
 
 import java.util.Locale;
+import org.lvlmworkbench.core.compress.tokens.AdaptiveMass;
 import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 
 /** The command line's short form of a visual-token pruning policy, e.g. {@code fastv:2:0.5}. */
 final class PruningSpec {
 
+    /** Fits adaptive pruning's attention mass to a mean removed share (the plan's calibration items). */
+    interface MassFitter {
+        AdaptiveMass.Fit fit(int layer, double removedShare, int minKeep);
+    }
+
     private PruningSpec() {
     }
 
+    /** A spec that needs no calibration ({@code adaptive:K:share=R} is refused). */
     static VisualTokenPruning parse(String spec) {
+        return parse(spec, null);
+    }
+
+    /**
+     * {@code fitter} serves {@code adaptive:K:share=R[:MIN]}: the mass that removes a share {@code R} of the
+     * image tokens on average over the calibration items.
+     */
+    static VisualTokenPruning parse(String spec, MassFitter fitter) {
         String[] p = spec.trim().toLowerCase(Locale.ROOT).split(":");
         try {
             return switch (p[0]) {
@@ -23,10 +38,19 @@ final class PruningSpec {
                 }
                 case "adaptive" -> {
                     if (p.length != 3 && p.length != 4) {
-                        throw new IllegalArgumentException("--prune " + spec + ": expected adaptive:K:MASS[:MIN]");
+                        throw new IllegalArgumentException("--prune " + spec + ": expected adaptive:K:MASS[:MIN] or "
+                                + "adaptive:K:share=R[:MIN]");
                     }
-                    yield VisualTokenPruning.adaptive(Integer.parseInt(p[1]), Double.parseDouble(p[2]),
-                            p.length == 4 ? Integer.parseInt(p[3]) : 1);
+                    int layer = Integer.parseInt(p[1]);
+                    int minKeep = p.length == 4 ? Integer.parseInt(p[3]) : 1;
+                    if (p[2].startsWith("share=")) {
+                        if (fitter == null) {
+                            throw new IllegalArgumentException("--prune " + spec + ": share= needs calibration items");
+                        }
+                        double share = Double.parseDouble(p[2].substring("share=".length()));
+                        yield VisualTokenPruning.adaptive(layer, fitter.fit(layer, share, minKeep).mass(), minKeep);
+                    }
+                    yield VisualTokenPruning.adaptive(layer, Double.parseDouble(p[2]), minKeep);
                 }
                 case "schedule" -> {
                     need(p, 2, spec, "schedule:K1=KEEP1,K2=KEEP2");

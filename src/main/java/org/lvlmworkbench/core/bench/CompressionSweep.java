@@ -29,7 +29,8 @@ import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
  * and evaluated on the same items against the original: every low-rank method at 20/40/60 % of the
  * decoder's linear-map parameters removed (uniform allocation; SoCo by its learned selection, trained with
  * its default settings), SLM merging against ShortGPT dropping the same number of layers at two depths,
- * and FastV, adaptive and diversity pruning of 50 and 75 % of the image tokens. One row per plan:
+ * and FastV, adaptive and diversity pruning of 50 and 75 % of the image tokens (adaptive's attention mass
+ * fitted on the calibration items to remove that share on average). One row per plan:
  * accuracy, agreement, parameters, prefill FLOPs.
  */
 public final class CompressionSweep {
@@ -45,7 +46,12 @@ public final class CompressionSweep {
             Compressor c = new Compressor(model, ProbeSet.fromEvalFile(evalFile, calibrationItems).items(), evalFile.toString());
             EvalSet set = EvalSet.read(evalFile);
             PlanEvaluator evaluator = new PlanEvaluator(model, set, new ReferenceCache());
-            EvaluationSettings settings = new EvaluationSettings(Math.min(items, set.items().size()), 8, true, null);
+            // Scored past the calibration items: whitening and SoCo's training saw those.
+            EvaluationSettings settings = new EvaluationSettings(Math.min(items, set.items().size()), 8, true, null)
+                    .heldOutFrom(c.calibration(), evalFile);
+            out.addProperty("calibration", "items 1–" + c.calibration().items() + " of " + evalFile);
+            out.addProperty("evaluated", "items " + (settings.firstItem() + 1) + "–"
+                    + Math.min(set.items().size(), settings.firstItem() + settings.items()) + " of " + evalFile);
             CompressionPlan empty = c.emptyPlan();
             rows.add(row("original", "—", empty, c, evaluator, settings, log));
             for (LowRankMethod method : LowRankMethod.closedForm()) {
@@ -86,9 +92,13 @@ public final class CompressionSweep {
                 rows.add(row("diversity K=2", what, empty.withTokenPruning(VisualTokenPruning.diversity(2, ratio)), c,
                         evaluator, settings, log));
             }
-            for (double mass : new double[] {0.9, 0.7}) {
-                rows.add(row("adaptive K=2", String.format("attention mass %.1f", mass),
-                        empty.withTokenPruning(VisualTokenPruning.adaptive(2, mass, 1)), c, evaluator, settings, log));
+            for (double ratio : new double[] {0.5, 0.75}) {
+                // Adaptive has no ratio: its mass is fitted so that it removes this share on average (calibration items).
+                var fit = c.adaptiveMass(2, ratio, 1, Progress.NONE);
+                rows.add(row("adaptive K=2", String.format("%.0f %% of image tokens on average (mass %.3f; %.0f–%.0f %% "
+                        + "per item)", 100 * fit.removedShare(), fit.mass(), 100 * fit.smallestShare(),
+                        100 * fit.largestShare()), empty.withTokenPruning(VisualTokenPruning.adaptive(2, fit.mass(), 1)), c,
+                        evaluator, settings, log));
             }
         }
         out.add("rows", rows);
@@ -140,6 +150,7 @@ public final class CompressionSweep {
         o.addProperty("prefill_flops", s.candidate().prefillFlops());
         o.addProperty("reference_prefill_flops", s.reference().prefillFlops());
         o.addProperty("items", s.items());
+        o.addProperty("items_range", s.range());
         o.add("plan", plan.toJson());
         log.accept(String.format("sweep: %-28s %-32s accuracy %5.1f %%  agreement %5.1f %%  params %,d  (%.1f s)", method,
                 setting, 100 * s.candidate().overall().accuracy(), 100 * s.agreement(), s.candidate().parameters(),
@@ -150,6 +161,10 @@ public final class CompressionSweep {
     /** The sweep as a Markdown table. */
     public static String markdown(JsonObject r) {
         StringBuilder b = new StringBuilder();
+        if (r.has("evaluated")) {
+            b.append("Evaluated on ").append(r.get("evaluated").getAsString()).append("; calibrated on ")
+                    .append(r.get("calibration").getAsString()).append(".\n\n");
+        }
         b.append("| method | setting | accuracy | agreement | parameters | prefill FLOPs |\n|---|---|---|---|---|---|\n");
         for (var e : r.getAsJsonArray("rows")) {
             JsonObject o = e.getAsJsonObject();

@@ -39,6 +39,7 @@ import org.lvlmworkbench.core.compress.soco.SocoTrainer;
 import org.lvlmworkbench.core.jobs.Progress;
 import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.model.LinearWeight;
+import org.lvlmworkbench.core.compress.tokens.AdaptiveMass;
 import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
 
 /**
@@ -74,6 +75,7 @@ public final class Compressor {
     private final LowRankOptions options;
     private final Map<String, LinearWeight> linears = new LinkedHashMap<>();
     private final Map<TokenSelection, DepthScores> depthScores = new EnumMap<>(TokenSelection.class);
+    private final Map<Integer, List<float[]>> imageTokenScores = new java.util.HashMap<>();
     /** Finished SoCo trainings by key, the most recently used last; a few are kept. */
     private final Map<String, SocoRun> socoRuns = new LinkedHashMap<>(8, 0.75f, true);
     private static final int SOCO_RUNS_KEPT = 4;
@@ -245,6 +247,25 @@ public final class Compressor {
             depthScores.put(selection, s);
         }
         return s;
+    }
+
+    /**
+     * The attention mass at which an adaptive pruning stage at {@code layer} removes {@code removedShare}
+     * of the image tokens on average over the calibration items (see {@link AdaptiveMass}); the
+     * calibration items' scores are computed once per layer.
+     */
+    public AdaptiveMass.Fit adaptiveMass(int layer, double removedShare, int minKeep, Progress progress) {
+        List<float[]> scores;
+        synchronized (imageTokenScores) {
+            scores = imageTokenScores.get(layer);
+        }
+        if (scores == null) {
+            scores = AdaptiveMass.scores(original, calibrationItems, layer, progress);
+            synchronized (imageTokenScores) {
+                imageTokenScores.put(layer, scores);
+            }
+        }
+        return AdaptiveMass.fit(scores, removedShare, minKeep);
     }
 
     /** SLM's sliding-window merge search on top of {@code plan} (see {@link SlidingWindowMerge}). */

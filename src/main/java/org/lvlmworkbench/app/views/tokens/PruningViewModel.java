@@ -22,6 +22,7 @@ import org.lvlmworkbench.app.session.Job;
 import org.lvlmworkbench.app.session.ModelSession;
 import org.lvlmworkbench.core.analysis.probe.ProbeItem;
 import org.lvlmworkbench.core.analysis.probe.TokenTable;
+import org.lvlmworkbench.core.compress.tokens.AdaptiveMass;
 import org.lvlmworkbench.core.loading.LoadedModel;
 import org.lvlmworkbench.core.model.PatchGrid;
 import org.lvlmworkbench.core.model.pruning.VisualTokenPruning;
@@ -67,6 +68,10 @@ public final class PruningViewModel {
     public final DoubleProperty keep = new SimpleDoubleProperty(this, "keep", 0.5);
     /** Adaptive's floor of tokens. */
     public final IntegerProperty minKeep = new SimpleIntegerProperty(this, "minKeep", 4);
+    /** Adaptive: the share of image tokens (percent) that {@link #fitMass()} fits the attention mass to remove. */
+    public final IntegerProperty fitRemovedPercent = new SimpleIntegerProperty(this, "fitRemovedPercent", 50);
+    /** What the last fit found, or "". */
+    public final StringProperty fitText = new SimpleStringProperty(this, "fitText", "");
     /** Decoder layers of the open model, 0 without one. */
     public final IntegerProperty layers = new SimpleIntegerProperty(this, "layers", 0);
     /**
@@ -219,6 +224,35 @@ public final class PruningViewModel {
                     result.answer()));
         });
         return previewing;
+    }
+
+    /**
+     * Adaptive: sets the attention mass to the one that removes {@link #fitRemovedPercent} of the image
+     * tokens on average over the calibration items (see {@code AdaptiveMass}), so that it can be set beside
+     * FastV or diversity pruning at the same mean budget. {@code then} runs after the mass is set.
+     */
+    public Job<AdaptiveMass.Fit> fitMass(Runnable then) {
+        if (session.model() == null) {
+            return null;
+        }
+        int k = Math.max(1, layer.get());
+        double share = fitRemovedPercent.get() / 100.0;
+        int floor = Math.max(1, minKeep.get());
+        fitText.set("Fitting the attention mass on the calibration items …");
+        return compression.compute("Adaptive pruning · fitting the mass to remove " + fitRemovedPercent.get() + " %",
+                (c, progress) -> c.adaptiveMass(k, share, floor, progress), fit -> {
+                    method.set(Method.ADAPTIVE);
+                    keep.set(fit.mass());
+                    fitText.set(fitDescription(fit, k));
+                    then.run();
+                });
+    }
+
+    /** One line for a fit: the mass, what it removes on average and the spread over the items. */
+    static String fitDescription(AdaptiveMass.Fit fit, int layer) {
+        return String.format(Locale.ROOT, "Mass %.3f before layer %d removes %.1f %% of the image tokens on average over "
+                + "%d calibration items (%.0f–%.0f %% per item).", fit.mass(), layer, 100 * fit.removedShare(), fit.items(),
+                100 * fit.smallestShare(), 100 * fit.largestShare());
     }
 
     /** Puts the policy into the shared plan (replacing any pruning it had). */

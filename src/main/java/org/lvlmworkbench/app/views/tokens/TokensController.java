@@ -54,6 +54,10 @@ public final class TokensController {
     @FXML private Label pruneKeepValue;
     @FXML private Label minKeepLabel;
     @FXML private Spinner<Integer> minKeepSpinner;
+    @FXML private Button fitMassButton;
+    @FXML private Spinner<Integer> fitRemovedSpinner;
+    @FXML private Label fitRemovedUnit;
+    @FXML private Label fitLabel;
     @FXML private Button previewButton;
     @FXML private Button addPruningButton;
     @FXML private Button removePruningButton;
@@ -164,6 +168,10 @@ public final class TokensController {
             minKeepLabel.setManaged(adaptive);
             minKeepSpinner.setVisible(adaptive);
             minKeepSpinner.setManaged(adaptive);
+            for (javafx.scene.Node n : List.of(fitMassButton, fitRemovedSpinner, fitRemovedUnit, fitLabel)) {
+                n.setVisible(adaptive);
+                n.setManaged(adaptive);
+            }
             scheduleBox.setVisible(isSchedule);
             scheduleBox.setManaged(isSchedule);
             pruneKeepLabel.setText(adaptive ? "_Mass" : "_Keep");
@@ -195,6 +203,15 @@ public final class TokensController {
         minKeepSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 4096, p.minKeep.get()));
         minKeepSpinner.valueProperty().addListener((obs, old, v) -> p.minKeep.set(v));
         minKeepSpinner.setTooltip(new Tooltip("Adaptive keeps at least this many image tokens"));
+        fitRemovedSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(5, 95,
+                p.fitRemovedPercent.get(), 5));
+        fitRemovedSpinner.valueProperty().addListener((obs, old, v) -> p.fitRemovedPercent.set(v));
+        fitRemovedSpinner.setTooltip(new Tooltip("The share of image tokens the fitted mass removes on average"));
+        fitMassButton.disableProperty().bind(p.disabled);
+        fitMassButton.setTooltip(new Tooltip("Set the mass to the one that removes this share of the image tokens on "
+                + "average over the calibration items, to compare adaptive pruning with FastV or diversity at the same "
+                + "mean budget (per item it still varies)"));
+        fitLabel.textProperty().bind(p.fitText);
 
         p.schedule.addListener((ListChangeListener<javafx.beans.property.DoubleProperty>) c -> showSchedule());
         showSchedule();
@@ -257,6 +274,11 @@ public final class TokensController {
                 vm.previewPruning();
             }
         });
+    }
+
+    @FXML
+    private void onFitMass() {
+        vm.pruning.fitMass(vm::previewPruning); // the patches the fitted mass keeps, at once
     }
 
     @FXML

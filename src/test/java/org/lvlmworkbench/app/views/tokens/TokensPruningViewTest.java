@@ -32,8 +32,8 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * The Visual tokens view's pruning controls in the window, on the sample: FastV at K = 2 keeping half
  * previews on the selected item (the pruned model runs, its kept positions land on the patch grid:
- * half the patches kept to the end, the rest gone from layer 2); a schedule adds to the plan, which
- * the Compress view lists.
+ * half the patches kept to the end, the rest gone from layer 2); adaptive pruning's mass is fitted to
+ * remove half on average; a schedule adds to the plan, which the Compress view lists.
  */
 class TokensPruningViewTest {
 
@@ -89,6 +89,22 @@ class TokensPruningViewTest {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> caption.getText().startsWith("fastv before layer 2"));
         assertTrue(overlay.hasImage());
         Screenshots.window(overlay, "compress-tokens");
+
+        // Adaptive, its mass fitted to remove half of the image tokens on average over the calibration items
+        // (the file's two items); the fitted policy previews at once.
+        WaitForAsyncUtils.asyncFx(() -> ((ChoiceBox<PruningViewModel.Method>) ROBOT.lookup("#pruneMethodChoice")
+                .queryAs(ChoiceBox.class)).setValue(PruningViewModel.Method.ADAPTIVE)).get();
+        ROBOT.clickOn(ROBOT.lookup("#fitMassButton").queryButton());
+        Label fit = ROBOT.lookup("#fitLabel").queryAs(Label.class);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fit.getText().startsWith("Mass "));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Mass (0\\.\\d+) before layer 2 removes ([\\d.]+) % "
+                + "of the image tokens on average over 2 calibration items").matcher(fit.getText());
+        assertTrue(m.find(), fit.getText());
+        assertEquals(50, Double.parseDouble(m.group(2)), 1.5, "one token of 72 either way: " + fit.getText());
+        Slider mass = ROBOT.lookup("#pruneKeepSlider").queryAs(Slider.class);
+        assertEquals(Double.parseDouble(m.group(1)), mass.getValue(), 5e-4, "the slider holds the fitted mass");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> caption.getText().startsWith("adaptive before layer 2"));
+        Screenshots.window(ROBOT.lookup("#fitLabel").queryAs(Label.class).getScene().getRoot(), "compress-tokens-adaptive");
 
         // A schedule: keep ½ from layer 2 and ¼ from layer 5 (the defaults), into the plan.
         WaitForAsyncUtils.asyncFx(() -> ((ChoiceBox<PruningViewModel.Method>) ROBOT.lookup("#pruneMethodChoice")
