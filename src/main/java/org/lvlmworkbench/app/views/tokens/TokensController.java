@@ -56,7 +56,7 @@ public final class TokensController {
     @FXML private Spinner<Integer> minKeepSpinner;
     @FXML private Button fitMassButton;
     @FXML private Spinner<Integer> fitRemovedSpinner;
-    @FXML private Label fitRemovedUnit;
+    @FXML private javafx.scene.layout.HBox adaptiveFitBox;
     @FXML private Label fitLabel;
     @FXML private Button previewButton;
     @FXML private Button addPruningButton;
@@ -168,7 +168,7 @@ public final class TokensController {
             minKeepLabel.setManaged(adaptive);
             minKeepSpinner.setVisible(adaptive);
             minKeepSpinner.setManaged(adaptive);
-            for (javafx.scene.Node n : List.of(fitMassButton, fitRemovedSpinner, fitRemovedUnit, fitLabel)) {
+            for (javafx.scene.Node n : List.of(adaptiveFitBox, fitLabel)) {
                 n.setVisible(adaptive);
                 n.setManaged(adaptive);
             }
