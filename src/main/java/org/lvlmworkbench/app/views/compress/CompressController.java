@@ -177,7 +177,8 @@ public final class CompressController {
         paretoChart.setOnPointClicked(vm::restorePoint);
 
         itemTable.setItems(compression.items());
-        itemIndexColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().index()));
+        // Numbered from 1 in the file, as the caption and the CLI's tables count.
+        itemIndexColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().index() + 1));
         itemTypeColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().type()));
         itemPromptColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().prompt()));
         itemExpectedColumn.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().expected()));

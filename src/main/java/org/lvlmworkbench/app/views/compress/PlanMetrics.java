@@ -122,9 +122,9 @@ public final class PlanMetrics {
             meanKl = done == 0 ? Double.NaN : kl / done;
         }
         List<Row> rows = new ArrayList<>();
-        // Past the calibration items when they came from the same file: said, so the numbers read as held out.
+        // Past the calibration items when they came from the same file (the caption says which): held out.
         rows.add(new Row("items evaluated", "", done + " of " + requested,
-                first > 0 ? "from item " + (first + 1) + " (held out)" : "", false));
+                first > 0 ? "held out" : "", false));
         rows.add(new Row("accuracy", score(ref.overall()), score(cand.overall()), points(ref.overall(), cand.overall()),
                 false));
         Set<String> types = new LinkedHashSet<>(ref.byType().keySet());

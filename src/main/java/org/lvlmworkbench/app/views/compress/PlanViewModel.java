@@ -195,11 +195,15 @@ public final class PlanViewModel {
                 compression.predictedLossProperty().get(), compression.predictedRelativeLossProperty().get(),
                 compression.summaryProperty().get()));
         int n = compression.evaluationItems.get();
+        // Items are numbered from 1 in the file; past the calibration items when both come from one file.
+        int first = items.isEmpty() ? 0 : items.get(0).index();
+        String which = items.isEmpty() ? "" : " (" + (first + 1) + "–" + (first + items.size()) + " of the file"
+                + (first > 0 ? "; 1–" + first + " are the calibration items" : "") + ")";
         evaluationCaption.set(switch (compression.evaluationStateProperty().get()) {
-            case IDLE -> "Change the plan (here or in Spectra, Layer similarity, Visual tokens) to evaluate it on the "
-                    + "first " + n + " items.";
+            case IDLE -> "Change the plan (here or in Spectra, Layer similarity, Visual tokens) to evaluate it on "
+                    + n + " items past the calibration items.";
             case RUNNING -> "Evaluating the plan: " + items.size() + " of " + n + " items …";
-            case DONE -> "Evaluated on " + items.size() + " items; original (reference) against compressed.";
+            case DONE -> "Evaluated on " + items.size() + " items" + which + "; original (reference) against compressed.";
             case CANCELLED -> "Evaluation stopped after " + items.size() + " items (a newer plan or Cancel).";
             case FAILED -> "The evaluation failed: see the status line.";
         });

@@ -104,7 +104,6 @@ class TokensPruningViewTest {
         Slider mass = ROBOT.lookup("#pruneKeepSlider").queryAs(Slider.class);
         assertEquals(Double.parseDouble(m.group(1)), mass.getValue(), 5e-4, "the slider holds the fitted mass");
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> caption.getText().startsWith("adaptive before layer 2"));
-        Screenshots.window(ROBOT.lookup("#fitLabel").queryAs(Label.class).getScene().getRoot(), "compress-tokens-adaptive");
 
         // A schedule: keep ½ from layer 2 and ¼ from layer 5 (the defaults), into the plan.
         WaitForAsyncUtils.asyncFx(() -> ((ChoiceBox<PruningViewModel.Method>) ROBOT.lookup("#pruneMethodChoice")
