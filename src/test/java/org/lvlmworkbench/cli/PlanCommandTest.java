@@ -31,7 +31,26 @@ class PlanCommandTest {
         CliRun evaluated = CliRun.of("evaluate", "--plan", plan.toString(), "--items", "6", "--json", json.toString());
         assertEquals(0, evaluated.code(), evaluated.err());
         assertTrue(evaluated.out().contains("agreement") && evaluated.out().contains("FLOPs prefill"), evaluated.out());
+        // The plan was calibrated on the first 4 items of the same file: it is scored on the next 6.
+        assertTrue(evaluated.out().contains("6 of 6 items (items 5–10, after the 4 calibration items)"), evaluated.out());
         assertTrue(Files.readString(json).contains("\"agreement\""));
+    }
+
+    @Test
+    void adaptivePruningAtAShareFitsItsMassOnTheCalibrationItems(@TempDir Path dir) throws Exception {
+        Path plan = dir.resolve("adaptive.json");
+        CliRun made = CliRun.of("plan", "--prune", "adaptive:2:share=0.5:2", "--calibration-items", "4", "--out",
+                plan.toString());
+        assertEquals(0, made.code(), made.err());
+        assertTrue(made.out().contains("adaptive pruning before layer 2: attention mass "), made.out());
+        assertTrue(made.out().contains("of the image tokens on average over 4 calibration items"), made.out());
+        VisualTokenPruning.Adaptive stage = (VisualTokenPruning.Adaptive) CompressionPlan.read(plan).tokenPruning()
+                .stages().get(0);
+        assertEquals(2, stage.layer());
+        assertEquals(2, stage.minKeep());
+        assertTrue(stage.mass() > 0 && stage.mass() < 1, "a fitted mass, not the share: " + stage.mass());
+        CliRun share = CliRun.of("plan", "--prune", "adaptive:2:share=1.5", "--out", dir.resolve("bad.json").toString());
+        assertTrue(share.code() != 0 && share.err().contains("[0, 1)"), share.err());
     }
 
     @Test
