@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
 import org.junit.jupiter.api.AfterAll;
@@ -20,11 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lvlmworkbench.app.session.WorkbenchView;
 import org.lvlmworkbench.app.widgets.PatchOverlayView;
-import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.lvlmworkbench.testing.TinyModels;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -34,21 +28,16 @@ import org.testfx.util.WaitForAsyncUtils;
 class WorkbenchAppTest {
 
     private static final FxRobot ROBOT = new FxRobot();
-    private static javafx.application.Application app;
+    private static WorkbenchWindow window;
 
     @BeforeAll
     static void start() throws Exception {
-        HeadlessFx.configure();
-        Path examples = Files.createTempDirectory("examples");
-        Path file = ShapesEvalSet.write(examples, new ShapesWorld(48, 5), 4);
-        FxToolkit.registerPrimaryStage();
-        app = FxToolkit.setupApplication(WorkbenchApp.class, TinyModels.legacyF32().toString(), file.toString());
+        window = WorkbenchWindow.open("examples", TinyModels.legacyF32(), new ShapesWorld(48, 5), 4, false);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
+        window.close();
     }
 
     @Test
@@ -62,7 +51,7 @@ class WorkbenchAppTest {
         assertTrue(table.getItems().size() >= 5, "vision, projector, embeddings, layers, head");
         assertTrue(ROBOT.lookup(".heatmap-view").tryQuery().isPresent(), "the linear-map heatmap");
 
-        ROBOT.clickOn(navigatorCell("Ask"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Ask"));
         WaitForAsyncUtils.waitForFxEvents();
         assertFalse(ROBOT.lookup(".component-table").tryQuery().isPresent(), "only the selected view is shown");
         ListView<?> examples = ROBOT.lookup(".example-list").queryAs(ListView.class);
@@ -81,13 +70,10 @@ class WorkbenchAppTest {
         Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
         assertFalse(status.getText().contains("failed"), status.getText());
 
-        ROBOT.clickOn(navigatorCell("Model"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Model"));
         WaitForAsyncUtils.waitForFxEvents();
         assertSame(table, ROBOT.lookup(".component-table").queryAs(TableView.class), "the Model view is kept, not rebuilt");
         assertFalse(ROBOT.lookup(".example-list").tryQuery().isPresent());
     }
 
-    private static Node navigatorCell(String title) {
-        return ROBOT.lookup(".navigator .list-cell").match((ListCell<?> cell) -> title.equals(cell.getText())).query();
-    }
 }

@@ -5,32 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.geometry.Point2D;
-import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
 import javafx.scene.control.ToggleButton;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.app.HeadlessFx;
-import org.lvlmworkbench.app.WorkbenchApp;
+import org.lvlmworkbench.app.WorkbenchWindow;
 import org.lvlmworkbench.app.session.WorkbenchView;
 import org.lvlmworkbench.app.widgets.HeatmapView;
 import org.lvlmworkbench.app.widgets.PatchOverlayView;
 import org.lvlmworkbench.app.widgets.TokenStrip;
 import org.lvlmworkbench.core.sample.SampleModel;
-import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -41,24 +34,17 @@ import org.testfx.util.WaitForAsyncUtils;
 class AnalysisViewsTest {
 
     private static final FxRobot ROBOT = new FxRobot();
-    private static javafx.application.Application app;
+    private static WorkbenchWindow window;
 
     @BeforeAll
     static void start() throws Exception {
-        HeadlessFx.configure();
-        // The views read the standard result cache: point it at an empty folder, so every run computes.
-        System.setProperty("lvlm.cache", Files.createTempDirectory("analysis-cache").toString());
-        Path examples = Files.createTempDirectory("analysis-examples");
-        Path file = ShapesEvalSet.write(examples, new ShapesWorld(48, 7), 3);
-        FxToolkit.registerPrimaryStage();
-        app = FxToolkit.setupApplication(WorkbenchApp.class, SampleModel.defaultModel().toString(), file.toString());
+        // The views read the standard result cache: an empty one, so every run computes.
+        window = WorkbenchWindow.open("analysis", SampleModel.defaultModel(), new ShapesWorld(48, 7), 3, true);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-        System.clearProperty("lvlm.cache");
+        window.close();
     }
 
     @Test
@@ -68,7 +54,7 @@ class AnalysisViewsTest {
         assertTrue(titles.containsAll(List.of("Knowledge evolution", "Layer similarity", "Visual tokens", "Spectra")),
                 titles.toString());
 
-        ROBOT.clickOn(navigatorCell("Knowledge evolution"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Knowledge evolution"));
         runAndWait();
         ListView<?> items = ROBOT.lookup(".analysis-item-list").queryAs(ListView.class);
         assertEquals(3, items.getItems().size());
@@ -79,14 +65,14 @@ class AnalysisViewsTest {
         Label cellTitle = ROBOT.lookup("#cellTitle").queryAs(Label.class);
         assertTrue(cellTitle.getText().contains("block 4"), cellTitle.getText());
 
-        ROBOT.clickOn(navigatorCell("Layer similarity"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Layer similarity"));
         runAndWait();
         HeatmapView cka = ROBOT.lookup("#ckaMap").queryAs(HeatmapView.class);
         clickCell(cka, 2, 3);
         Label detail = ROBOT.lookup("#cellDetail").queryAs(Label.class);
         assertTrue(detail.getText().startsWith("block 1 × block 2: CKA "), detail.getText());
 
-        ROBOT.clickOn(navigatorCell("Visual tokens"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Visual tokens"));
         runAndWait();
         PatchOverlayView overlay = ROBOT.lookup("#patchOverlay").queryAs(PatchOverlayView.class);
         assertTrue(overlay.hasImage(), "the first item's image is shown");
@@ -102,7 +88,7 @@ class AnalysisViewsTest {
         assertNotEquals(atTheAnswer, caption.getText(), "another query, another read-out");
         assertTrue(caption.getText().contains("from ‘" + question.getText() + "’"), caption.getText());
 
-        ROBOT.clickOn(navigatorCell("Spectra"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Spectra"));
         runAndWait();
         TableView<?> weights = ROBOT.lookup("#weightTable").queryAs(TableView.class);
         assertEquals(76, weights.getItems().size(), "every linear weight of the sample");
@@ -138,7 +124,4 @@ class AnalysisViewsTest {
         assertEquals(col, selected[1]);
     }
 
-    private static Node navigatorCell(String title) {
-        return ROBOT.lookup(".navigator .list-cell").match((ListCell<?> cell) -> title.equals(cell.getText())).query();
-    }
 }

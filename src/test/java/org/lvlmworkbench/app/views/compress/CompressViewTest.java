@@ -12,7 +12,6 @@ import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
@@ -22,9 +21,8 @@ import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.app.HeadlessFx;
+import org.lvlmworkbench.app.WorkbenchWindow;
 import org.lvlmworkbench.app.Screenshots;
-import org.lvlmworkbench.app.WorkbenchApp;
 import org.lvlmworkbench.app.session.CompressionSession;
 import org.lvlmworkbench.app.session.WorkbenchView;
 import org.lvlmworkbench.app.widgets.ParetoChartView;
@@ -32,10 +30,8 @@ import org.lvlmworkbench.core.compress.plan.CompressionPlan;
 import org.lvlmworkbench.core.compress.plan.MatrixRank;
 import org.lvlmworkbench.core.loading.ModelFingerprint;
 import org.lvlmworkbench.core.sample.SampleModel;
-import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -49,23 +45,19 @@ class CompressViewTest {
 
     private static final FxRobot ROBOT = new FxRobot();
     private static final String Q3 = "language_model.model.layers.3.self_attn.q_proj.weight";
-    private static javafx.application.Application app;
+    private static WorkbenchWindow window;
     private static Path folder;
 
     @BeforeAll
     static void start() throws Exception {
-        HeadlessFx.configure();
-        folder = Files.createTempDirectory("compress-view");
         // Two calibration items (typed below) come first; the evaluation takes the items after them.
-        Path file = ShapesEvalSet.write(folder, new ShapesWorld(48, 7), Screenshots.wanted() ? 14 : 4);
-        FxToolkit.registerPrimaryStage();
-        app = FxToolkit.setupApplication(WorkbenchApp.class, SampleModel.defaultModel().toString(), file.toString());
+        window = WorkbenchWindow.open("compress-view", SampleModel.defaultModel(), new ShapesWorld(48, 7), Screenshots.wanted() ? 14 : 4, false);
+        folder = window.folder();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
+        window.close();
     }
 
     @Test
@@ -78,7 +70,7 @@ class CompressViewTest {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> compression.modelSession().readyProperty().get());
 
         // Fewer calibration items than the default, typed into the spinner before the view is first shown.
-        ROBOT.clickOn(navigatorCell("Compress"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
         Spinner<?> calibration = ROBOT.lookup("#calibrationSpinner").queryAs(Spinner.class);
         ROBOT.doubleClickOn(calibration.getEditor()).write("2").type(KeyCode.ENTER);
         if (!Screenshots.wanted()) {
@@ -200,7 +192,4 @@ class CompressViewTest {
                 compression.modelSession().statusProperty().get());
     }
 
-    private static Node navigatorCell(String title) {
-        return ROBOT.lookup(".navigator .list-cell").match((ListCell<?> cell) -> title.equals(cell.getText())).query();
-    }
 }

@@ -16,9 +16,8 @@ import javafx.stage.Window;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.app.HeadlessFx;
+import org.lvlmworkbench.app.WorkbenchWindow;
 import org.lvlmworkbench.app.Screenshots;
-import org.lvlmworkbench.app.WorkbenchApp;
 import org.lvlmworkbench.app.session.CompressionSession;
 import org.lvlmworkbench.app.session.WorkbenchView;
 import org.lvlmworkbench.core.compress.plan.CompressionPlan;
@@ -27,10 +26,8 @@ import org.lvlmworkbench.core.compress.plan.MergeGroup;
 import org.lvlmworkbench.core.compress.plan.MatrixRank;
 import org.lvlmworkbench.core.loading.ModelFingerprint;
 import org.lvlmworkbench.core.sample.SampleModel;
-import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -41,22 +38,18 @@ import org.testfx.util.WaitForAsyncUtils;
 class ExportDialogTest {
 
     private static final FxRobot ROBOT = new FxRobot();
-    private static javafx.application.Application app;
+    private static WorkbenchWindow window;
     private static Path folder;
 
     @BeforeAll
     static void start() throws Exception {
-        HeadlessFx.configure();
-        folder = Files.createTempDirectory("export-dialog");
-        Path file = ShapesEvalSet.write(folder, new ShapesWorld(48, 7), 3);
-        FxToolkit.registerPrimaryStage();
-        app = FxToolkit.setupApplication(WorkbenchApp.class, SampleModel.defaultModel().toString(), file.toString());
+        window = WorkbenchWindow.open("export-dialog", SampleModel.defaultModel(), new ShapesWorld(48, 7), 3, false);
+        folder = window.folder();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
+        window.close();
     }
 
     @Test

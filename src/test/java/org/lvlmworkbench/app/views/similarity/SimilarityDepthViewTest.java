@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.geometry.Point2D;
-import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
@@ -20,15 +16,12 @@ import javafx.scene.input.MouseButton;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.app.HeadlessFx;
+import org.lvlmworkbench.app.WorkbenchWindow;
 import org.lvlmworkbench.app.Screenshots;
-import org.lvlmworkbench.app.WorkbenchApp;
 import org.lvlmworkbench.app.widgets.HeatmapView;
 import org.lvlmworkbench.core.sample.SampleModel;
-import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -39,36 +32,29 @@ import org.testfx.util.WaitForAsyncUtils;
 class SimilarityDepthViewTest {
 
     private static final FxRobot ROBOT = new FxRobot();
-    private static javafx.application.Application app;
+    private static WorkbenchWindow window;
 
     @BeforeAll
     static void start() throws Exception {
-        HeadlessFx.configure();
-        System.setProperty("lvlm.cache", Files.createTempDirectory("similarity-cache").toString());
-        Path examples = Files.createTempDirectory("similarity-examples");
-        Path file = ShapesEvalSet.write(examples, new ShapesWorld(48, 7), 2);
-        FxToolkit.registerPrimaryStage();
-        app = FxToolkit.setupApplication(WorkbenchApp.class, SampleModel.defaultModel().toString(), file.toString());
+        window = WorkbenchWindow.open("similarity", SampleModel.defaultModel(), new ShapesWorld(48, 7), 2, true);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-        System.clearProperty("lvlm.cache");
+        window.close();
     }
 
     @Test
     void dragMergeDropAndSuggest() throws Exception {
         Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> status.getText().startsWith("Opened"));
-        ROBOT.clickOn(navigatorCell("Compress"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
         Spinner<?> calibration = ROBOT.lookup("#calibrationSpinner").queryAs(Spinner.class);
         ROBOT.doubleClickOn(calibration.getEditor()).write("2").type(KeyCode.ENTER);
         Label planSummary = ROBOT.lookup("#planSummary").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> planSummary.getText().startsWith("No changes"));
 
-        ROBOT.clickOn(navigatorCell("Layer similarity"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Layer similarity"));
         Button run = ROBOT.lookup("#runButton").queryButton();
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !run.isDisabled());
         ROBOT.clickOn(run);
@@ -116,7 +102,7 @@ class SimilarityDepthViewTest {
         assertTrue(notice.getText().isEmpty(), notice.getText());
         Screenshots.window(cka, "compress-similarity");
 
-        ROBOT.clickOn(navigatorCell("Compress"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(planSummary.getText().contains("1 merge · 2 dropped blocks · 1 dropped sub-layer"),
                 planSummary.getText());
@@ -127,7 +113,4 @@ class SimilarityDepthViewTest {
         return map.localToScreen(new Point2D(map.geometry().centerX(col), map.geometry().centerY(row)));
     }
 
-    private static Node navigatorCell(String title) {
-        return ROBOT.lookup(".navigator .list-cell").match((ListCell<?> cell) -> title.equals(cell.getText())).query();
-    }
 }

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
@@ -19,14 +15,11 @@ import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.app.HeadlessFx;
+import org.lvlmworkbench.app.WorkbenchWindow;
 import org.lvlmworkbench.app.Screenshots;
-import org.lvlmworkbench.app.WorkbenchApp;
 import org.lvlmworkbench.core.sample.SampleModel;
-import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -38,23 +31,16 @@ import org.testfx.util.WaitForAsyncUtils;
 class SpectraRankSliderTest {
 
     private static final FxRobot ROBOT = new FxRobot();
-    private static javafx.application.Application app;
+    private static WorkbenchWindow window;
 
     @BeforeAll
     static void start() throws Exception {
-        HeadlessFx.configure();
-        System.setProperty("lvlm.cache", Files.createTempDirectory("spectra-cache").toString());
-        Path examples = Files.createTempDirectory("spectra-examples");
-        Path file = ShapesEvalSet.write(examples, new ShapesWorld(48, 7), 2);
-        FxToolkit.registerPrimaryStage();
-        app = FxToolkit.setupApplication(WorkbenchApp.class, SampleModel.defaultModel().toString(), file.toString());
+        window = WorkbenchWindow.open("spectra", SampleModel.defaultModel(), new ShapesWorld(48, 7), 2, true);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-        System.clearProperty("lvlm.cache");
+        window.close();
     }
 
     @Test
@@ -62,13 +48,13 @@ class SpectraRankSliderTest {
         Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> status.getText().startsWith("Opened"));
         // Two calibration items, set where a user sets them.
-        ROBOT.clickOn(navigatorCell("Compress"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
         Spinner<?> calibration = ROBOT.lookup("#calibrationSpinner").queryAs(Spinner.class);
         ROBOT.doubleClickOn(calibration.getEditor()).write("2").type(KeyCode.ENTER);
         Label planSummary = ROBOT.lookup("#planSummary").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> planSummary.getText().startsWith("No changes"));
 
-        ROBOT.clickOn(navigatorCell("Spectra"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Spectra"));
         Button run = ROBOT.lookup("#runButton").queryButton();
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !run.isDisabled());
         ROBOT.clickOn(run);
@@ -120,15 +106,15 @@ class SpectraRankSliderTest {
 
         // Letting go puts the rank into the plan, which the Compress view lists.
         WaitForAsyncUtils.asyncFx(() -> slider.setValueChanging(false)).get();
-        ROBOT.clickOn(navigatorCell("Compress"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> planSummary.getText().equals("1 rank"));
         // Keyboard: back to Spectra, the slider takes arrow keys and each step is a plan change.
-        ROBOT.clickOn(navigatorCell("Spectra"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Spectra"));
         WaitForAsyncUtils.asyncFx(slider::requestFocus).get();
         ROBOT.type(KeyCode.LEFT);
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(23, slider.getValue());
-        ROBOT.clickOn(navigatorCell("Compress"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
         var tree = ROBOT.lookup("#planTree").queryAs(javafx.scene.control.TreeView.class);
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> tree.getRoot().getChildren().size() == 1);
         Object entry = ((javafx.scene.control.TreeItem<?>) tree.getRoot().getChildren().get(0)).getChildren().get(0)
@@ -136,7 +122,4 @@ class SpectraRankSliderTest {
         assertTrue(entry.toString().contains("layer 3: rank 23/96"), entry.toString());
     }
 
-    private static Node navigatorCell(String title) {
-        return ROBOT.lookup(".navigator .list-cell").match((ListCell<?> cell) -> title.equals(cell.getText())).query();
-    }
 }

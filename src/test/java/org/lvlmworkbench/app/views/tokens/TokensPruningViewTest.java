@@ -1,32 +1,24 @@
 package org.lvlmworkbench.app.views.tokens;
 
-import org.lvlmworkbench.core.analysis.tokens.KeptPatches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvlmworkbench.app.HeadlessFx;
+import org.lvlmworkbench.app.WorkbenchWindow;
 import org.lvlmworkbench.app.Screenshots;
-import org.lvlmworkbench.app.WorkbenchApp;
 import org.lvlmworkbench.app.widgets.PatchOverlayView;
 import org.lvlmworkbench.core.sample.SampleModel;
-import org.lvlmworkbench.core.sample.ShapesEvalSet;
 import org.lvlmworkbench.core.sample.ShapesWorld;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -38,30 +30,23 @@ import org.testfx.util.WaitForAsyncUtils;
 class TokensPruningViewTest {
 
     private static final FxRobot ROBOT = new FxRobot();
-    private static javafx.application.Application app;
+    private static WorkbenchWindow window;
 
     @BeforeAll
     static void start() throws Exception {
-        HeadlessFx.configure();
-        System.setProperty("lvlm.cache", Files.createTempDirectory("tokens-cache").toString());
-        Path examples = Files.createTempDirectory("tokens-examples");
-        Path file = ShapesEvalSet.write(examples, new ShapesWorld(48, 7), 2);
-        FxToolkit.registerPrimaryStage();
-        app = FxToolkit.setupApplication(WorkbenchApp.class, SampleModel.defaultModel().toString(), file.toString());
+        window = WorkbenchWindow.open("tokens", SampleModel.defaultModel(), new ShapesWorld(48, 7), 2, true);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-        System.clearProperty("lvlm.cache");
+        window.close();
     }
 
     @Test
     void previewsKeptPatchesAndAddsThePolicyToThePlan() throws Exception {
         Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> status.getText().startsWith("Opened"));
-        ROBOT.clickOn(navigatorCell("Visual tokens"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Visual tokens"));
         Button run = ROBOT.lookup("#runButton").queryButton();
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !run.isDisabled());
         ROBOT.clickOn(run);
@@ -113,12 +98,9 @@ class TokensPruningViewTest {
         ROBOT.clickOn(ROBOT.lookup("#addPruningButton").queryButton());
         Label plan = ROBOT.lookup("#planPruningLabel").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> plan.getText().startsWith("In the plan: schedule"));
-        ROBOT.clickOn(navigatorCell("Compress"));
+        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
         Label summary = ROBOT.lookup("#planSummary").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> summary.getText().equals("2 pruning stages"));
     }
 
-    private static Node navigatorCell(String title) {
-        return ROBOT.lookup(".navigator .list-cell").match((ListCell<?> cell) -> title.equals(cell.getText())).query();
-    }
 }
