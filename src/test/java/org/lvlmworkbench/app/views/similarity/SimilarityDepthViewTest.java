@@ -9,7 +9,6 @@ import javafx.geometry.Point2D;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
@@ -46,18 +45,11 @@ class SimilarityDepthViewTest {
 
     @Test
     void dragMergeDropAndSuggest() throws Exception {
-        Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> status.getText().startsWith("Opened"));
-        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
-        Spinner<?> calibration = ROBOT.lookup("#calibrationSpinner").queryAs(Spinner.class);
-        ROBOT.doubleClickOn(calibration.getEditor()).write("2").type(KeyCode.ENTER);
+        WorkbenchWindow.waitUntilOpened();
+        WorkbenchWindow.useCalibrationItems(2);
         Label planSummary = ROBOT.lookup("#planSummary").queryAs(Label.class);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> planSummary.getText().startsWith("No changes"));
 
-        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Layer similarity"));
-        Button run = ROBOT.lookup("#runButton").queryButton();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !run.isDisabled());
-        ROBOT.clickOn(run);
+        Button run = WorkbenchWindow.run("Layer similarity");
         HeatmapView cka = ROBOT.lookup("#ckaMap").queryAs(HeatmapView.class);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !run.isDisabled() && cka.geometry().rows() == 9);
 

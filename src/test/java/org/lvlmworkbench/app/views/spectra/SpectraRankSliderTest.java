@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.Slider;
-import javafx.scene.control.Spinner;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterAll;
@@ -45,19 +44,12 @@ class SpectraRankSliderTest {
 
     @Test
     void theRankSliderMovesItsMarksAndSetsThePlan() throws Exception {
-        Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> status.getText().startsWith("Opened"));
+        WorkbenchWindow.waitUntilOpened();
         // Two calibration items, set where a user sets them.
-        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Compress"));
-        Spinner<?> calibration = ROBOT.lookup("#calibrationSpinner").queryAs(Spinner.class);
-        ROBOT.doubleClickOn(calibration.getEditor()).write("2").type(KeyCode.ENTER);
+        WorkbenchWindow.useCalibrationItems(2);
         Label planSummary = ROBOT.lookup("#planSummary").queryAs(Label.class);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> planSummary.getText().startsWith("No changes"));
 
-        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Spectra"));
-        Button run = ROBOT.lookup("#runButton").queryButton();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !run.isDisabled());
-        ROBOT.clickOn(run);
+        Button run = WorkbenchWindow.run("Spectra");
         TableView<?> weights = ROBOT.lookup("#weightTable").queryAs(TableView.class);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> weights.getItems().size() == 76 && !run.isDisabled());
         // text 3's q: its row of the table (the AnalysisViewsTest clicks the rank map's cells).

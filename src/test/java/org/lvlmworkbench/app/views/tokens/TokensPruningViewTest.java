@@ -44,12 +44,8 @@ class TokensPruningViewTest {
 
     @Test
     void previewsKeptPatchesAndAddsThePolicyToThePlan() throws Exception {
-        Label status = ROBOT.lookup("#statusLabel").queryAs(Label.class);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> status.getText().startsWith("Opened"));
-        ROBOT.clickOn(WorkbenchWindow.navigatorCell("Visual tokens"));
-        Button run = ROBOT.lookup("#runButton").queryButton();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !run.isDisabled());
-        ROBOT.clickOn(run);
+        WorkbenchWindow.waitUntilOpened();
+        Button run = WorkbenchWindow.run("Visual tokens");
         ListView<?> items = ROBOT.lookup(".analysis-item-list").queryAs(ListView.class);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> items.getItems().size() == 2 && !run.isDisabled());
 
