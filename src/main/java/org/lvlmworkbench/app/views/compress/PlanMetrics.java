@@ -216,12 +216,9 @@ public final class PlanMetrics {
                 + " %";
     }
 
+    /** As the CLI's tables print it, with a dash for "not known". */
     static String number(double x) {
-        if (Double.isNaN(x)) {
-            return "—";
-        }
-        double a = Math.abs(x);
-        return String.format(Locale.ROOT, a != 0 && (a < 1e-3 || a >= 1e6) ? "%.3e" : "%.4g", x);
+        return Double.isNaN(x) ? "—" : EvaluationSummary.number(x);
     }
 
     static String millis(double x) {
@@ -241,19 +238,9 @@ public final class PlanMetrics {
         return signed(String.format(Locale.ROOT, "%+.1f %%", 100 * (b / a - 1)));
     }
 
-    /** 1234567 → "1.23 M". */
+    /** 1234567 → "1.23 M" (as the CLI's tables), with a dash for "not known". */
     static String si(double x) {
-        if (Double.isNaN(x)) {
-            return "—";
-        }
-        String[] units = {"", " k", " M", " G", " T", " P"};
-        int u = 0;
-        double v = x;
-        while (Math.abs(v) >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return u == 0 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g%s", v, units[u]);
+        return Double.isNaN(x) ? "—" : EvaluationSummary.si(x);
     }
 
     /** A true minus sign, and no sign on zero. */

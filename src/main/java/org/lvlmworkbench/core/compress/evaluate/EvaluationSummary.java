@@ -160,7 +160,8 @@ public record EvaluationSummary(int items, int requested, boolean cancelled, int
         return Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * x);
     }
 
-    private static String number(double x) {
+    /** Four significant digits, or scientific notation below 1e-3 and from 1e6 on; "-" for NaN. */
+    public static String number(double x) {
         if (Double.isNaN(x)) {
             return "-";
         }
