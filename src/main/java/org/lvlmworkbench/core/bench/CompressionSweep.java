@@ -50,10 +50,11 @@ public final class CompressionSweep {
             EvaluationSettings settings = new EvaluationSettings(Math.min(items, set.items().size()), 8, true, null)
                     .heldOutFrom(c.calibration(), evalFile);
             out.addProperty("calibration", "items 1–" + c.calibration().items() + " of " + evalFile);
-            out.addProperty("evaluated", "items " + (settings.firstItem() + 1) + "–"
-                    + Math.min(set.items().size(), settings.firstItem() + settings.items()) + " of " + evalFile);
             CompressionPlan empty = c.emptyPlan();
-            rows.add(row("original", "—", empty, c, evaluator, settings, log));
+            JsonObject original = row("original", "—", empty, c, evaluator, settings, log);
+            rows.add(original);
+            // Every row is evaluated on the same items: the original's range says which.
+            out.addProperty("evaluated", original.get("items_range").getAsString() + " of " + evalFile);
             for (LowRankMethod method : LowRankMethod.closedForm()) {
                 for (double ratio : new double[] {0.2, 0.4, 0.6}) {
                     CompressionPlan p = c.allocate(empty, method, Allocation.UNIFORM, ratio, c.decoderScope(empty),

@@ -60,7 +60,7 @@ final class CompressionReports {
                 EvaluationSettings settings = new EvaluationSettings(Math.min(request.evaluationItems(), size),
                         MAX_NEW_TOKENS, true, plan.ranks().isEmpty() ? null : c.predictedLoss(plan))
                         .heldOutFrom(c.calibration(), request.evalSet().file());
-                if (settings.firstItem() >= size) {
+                if (settings.startsPast(size)) {
                     // Scoring the plan on the items it was fitted to would flatter it: the report says why it has no score.
                     source = "all " + size + " items of " + request.evalSet().file().getFileName()
                             + " are calibration items; evaluate on another file or with fewer calibration items";

@@ -53,6 +53,11 @@ public record EvaluationSettings(int items, int maxNewTokens, boolean skipWarmup
         return new EvaluationSettings(items, maxNewTokens, skipWarmup, predictedWhitenedLoss, index);
     }
 
+    /** Whether a file of {@code fileItems} items has none from {@link #firstItem} on. */
+    public boolean startsPast(int fileItems) {
+        return firstItem >= fileItems;
+    }
+
     /**
      * These settings, started past the calibration items when {@code evalFile} is the file they came from
      * (calibration takes a file's first items): a plan fitted to some items, by whitening or by SoCo's

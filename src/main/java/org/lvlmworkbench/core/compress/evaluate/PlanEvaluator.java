@@ -95,9 +95,10 @@ public final class PlanEvaluator {
         }
         BooleanSupplier stop = () -> superseded.get() || p.isCancelled();
         int first = settings.firstItem();
-        if (first >= set.items().size()) {
-            throw new IllegalArgumentException((set.file() == null ? "the evaluation set" : set.file().toString()) + " holds " + set.items().size() + " items: none is left "
-                    + "from item " + (first + 1) + " on (the first " + first + " are the plan's calibration items)");
+        if (settings.startsPast(set.items().size())) {
+            String file = set.file() == null ? "the evaluation set" : set.file().toString();
+            throw new IllegalArgumentException(file + " holds " + set.items().size() + " items: none is left from item "
+                    + (first + 1) + " on (the first " + first + " are the plan's calibration items)");
         }
         int n = Math.min(settings.items(), set.items().size() - first);
         List<ItemResult> done = new ArrayList<>();

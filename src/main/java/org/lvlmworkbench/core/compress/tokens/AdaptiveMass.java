@@ -2,6 +2,7 @@ package org.lvlmworkbench.core.compress.tokens;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoublePredicate;
 import org.lvlmworkbench.core.analysis.probe.ProbeItem;
 import org.lvlmworkbench.core.analysis.tokens.VisualTokenImportance;
 import org.lvlmworkbench.core.analysis.tokens.VisualTokenSettings;
@@ -18,8 +19,8 @@ import org.lvlmworkbench.core.model.pruning.TokenSelection;
  * how many go depends on how peaked that attention is. To set it beside FastV and diversity pruning at
  * the same token budget, the mass is fitted on the calibration items: the share removed,
  * {@code r(mass) = mean over items of 1 − kept/n}, only falls as the mass rises, so a bisection finds
- * the step of {@code r} nearest the target, and the mass is taken from the middle of that step. Per instance the budget still varies, which is the method's
- * point; only its mean is matched.
+ * the step of {@code r} nearest the target, and the mass is taken from the middle of that step. Per
+ * instance the budget still varies, which is the method's point; only its mean is matched.
  */
 public final class AdaptiveMass {
 
@@ -77,19 +78,12 @@ public final class AdaptiveMass {
         if (removed(scores, low, minKeep) < removedShare) {
             return fitAt(scores, low, minKeep);
         }
-        for (int i = 0; i < 60; i++) {
-            double mid = (low + high) / 2;
-            if (removed(scores, mid, minKeep) >= removedShare) {
-                low = mid;
-            } else {
-                high = mid;
-            }
-        }
-        // low removes at least the target, high less: the nearer of the two steps.
-        double atLow = removed(scores, low, minKeep);
-        double atHigh = removed(scores, high, minKeep);
-        return fitAt(scores, middleOfStep(scores, atLow - removedShare <= removedShare - atHigh ? low : high, minKeep),
-                minKeep);
+        double[] crossing = bisect(m -> removed(scores, m, minKeep) >= removedShare, low, high);
+        // crossing[0] removes at least the target, crossing[1] less: the nearer of the two steps.
+        double atLow = removed(scores, crossing[0], minKeep);
+        double atHigh = removed(scores, crossing[1], minKeep);
+        return fitAt(scores, middleOfStep(scores, atLow - removedShare <= removedShare - atHigh ? crossing[0]
+                : crossing[1], minKeep), minKeep);
     }
 
     /**
@@ -99,30 +93,25 @@ public final class AdaptiveMass {
      */
     private static double middleOfStep(List<float[]> scores, double mass, int minKeep) {
         double share = removed(scores, mass, minKeep);
-        double lowEdge = mass; // lowest mass known to remove exactly `share`
-        double below = 0; // removes more (or is the end of the range)
-        double highEdge = mass; // highest mass known to remove exactly `share`
-        double above = 1; // removes less, or is the end of the range
-        if (removed(scores, 1, minKeep) == share) {
-            highEdge = 1;
-        }
+        DoublePredicate sameStep = m -> m > 0 && removed(scores, m, minKeep) == share;
+        return (bisect(sameStep, mass, 0)[0] + bisect(sameStep, mass, 1)[0]) / 2;
+    }
+
+    /**
+     * Sixty halvings of the interval between {@code inside}, where {@code holds} is true, and
+     * {@code outside}, which may lie on either side: the last point known to hold and the first
+     * known not to (the end of the range where it holds all the way).
+     */
+    private static double[] bisect(DoublePredicate holds, double inside, double outside) {
         for (int i = 0; i < 60; i++) {
-            double m = (below + lowEdge) / 2;
-            if (m > 0 && removed(scores, m, minKeep) == share) {
-                lowEdge = m;
+            double m = (inside + outside) / 2;
+            if (holds.test(m)) {
+                inside = m;
             } else {
-                below = m;
-            }
-            if (highEdge < 1) {
-                double n = (highEdge + above) / 2;
-                if (removed(scores, n, minKeep) == share) {
-                    highEdge = n;
-                } else {
-                    above = n;
-                }
+                outside = m;
             }
         }
-        return (lowEdge + highEdge) / 2;
+        return new double[] {inside, outside};
     }
 
     private static Fit fitAt(List<float[]> scores, double mass, int minKeep) {
@@ -130,7 +119,7 @@ public final class AdaptiveMass {
         double least = 1;
         double most = 0;
         for (float[] s : scores) {
-            double r = 1 - (double) TokenSelection.massCover(s, mass, minKeep).length / s.length;
+            double r = removedShare(s, mass, minKeep);
             sum += r;
             least = Math.min(least, r);
             most = Math.max(most, r);
@@ -141,8 +130,13 @@ public final class AdaptiveMass {
     private static double removed(List<float[]> scores, double mass, int minKeep) {
         double sum = 0;
         for (float[] s : scores) {
-            sum += 1 - (double) TokenSelection.massCover(s, mass, minKeep).length / s.length;
+            sum += removedShare(s, mass, minKeep);
         }
         return sum / scores.size();
+    }
+
+    /** The share of one item's image tokens that the mass removes. */
+    private static double removedShare(float[] scores, double mass, int minKeep) {
+        return 1 - (double) TokenSelection.massCover(scores, mass, minKeep).length / scores.length;
     }
 }
