@@ -51,6 +51,7 @@ class PlanCommandTest {
         assertTrue(stage.mass() > 0 && stage.mass() < 1, "a fitted mass, not the share: " + stage.mass());
         CliRun share = CliRun.of("plan", "--prune", "adaptive:2:share=1.5", "--out", dir.resolve("bad.json").toString());
         assertTrue(share.code() != 0 && share.err().contains("[0, 1)"), share.err());
+        assertFalse(share.err().contains("attention of item"), "refused before any item runs: " + share.err());
     }
 
     @Test

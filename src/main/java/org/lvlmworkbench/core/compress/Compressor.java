@@ -255,6 +255,7 @@ public final class Compressor {
      * calibration items' scores are computed once per layer.
      */
     public AdaptiveMass.Fit adaptiveMass(int layer, double removedShare, int minKeep, Progress progress) {
+        AdaptiveMass.checkShare(removedShare); // before the calibration items run
         List<float[]> scores;
         synchronized (imageTokenScores) {
             scores = imageTokenScores.get(layer);

@@ -61,11 +61,16 @@ public final class AdaptiveMass {
         return out;
     }
 
-    /** The mass whose mean removed share over {@code scores} is nearest {@code removedShare} (in [0, 1)). */
-    public static Fit fit(List<float[]> scores, double removedShare, int minKeep) {
+    /** Refuses a share of image tokens to remove outside [0, 1), before any model runs for it. */
+    public static void checkShare(double removedShare) {
         if (!(removedShare >= 0 && removedShare < 1)) {
             throw new IllegalArgumentException("the share of image tokens removed must be in [0, 1), found " + removedShare);
         }
+    }
+
+    /** The mass whose mean removed share over {@code scores} is nearest {@code removedShare} (in [0, 1)). */
+    public static Fit fit(List<float[]> scores, double removedShare, int minKeep) {
+        checkShare(removedShare);
         if (scores.isEmpty()) {
             throw new IllegalArgumentException("fitting an adaptive mass needs at least one item's scores");
         }
